@@ -1,0 +1,87 @@
+"""The one place access is decided. Routes declare what they need:
+
+    CustomersRead = Annotated[Principal, Depends(Authorize("customers:read"))]
+
+    @router.get(...)
+    async def list_customers(principal: CustomersRead, ...): ...
+
+or `dependencies=[PUBLIC]` for the few routes anyone may call. The permission probe test
+walks every route and fails when one declares neither.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.auth import permissions
+from app.auth import service as auth_service
+from app.auth.principal import Principal
+from app.errors import PermissionDenied, Unauthorized
+from app.kit import ratelimit
+from app.kit.routing import RedisDep, SessionDep, SettingsDep
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A user's access token (from `POST /v1/auth/token`) or an API key.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+class Authorize:
+    """Authenticate the caller and require `permission` (None: any authenticated caller).
+
+    The principal is resolved once per request; a missing permission is a 403 that names it.
+    """
+
+    def __init__(self, permission: str | None = None) -> None:
+        self.permission = permissions.require_known(permission) if permission else None
+
+    def __repr__(self) -> str:
+        return f"Authorize({self.permission!r})"
+
+    async def __call__(
+        self,
+        request: Request,
+        session: SessionDep,
+        redis: RedisDep,
+        settings: SettingsDep,
+        credentials: BearerDep,
+    ) -> Principal:
+        principal: Principal | None = getattr(request.state, "principal", None)
+        if principal is None:
+            if credentials is None or not credentials.credentials:
+                raise Unauthorized("Send `Authorization: Bearer <access token or API key>`.")
+            principal = await auth_service.authenticate(
+                session, request.app.state.secret_key, credentials.credentials
+            )
+            await ratelimit.hit(
+                redis, f"cred:{principal.credential_id}", settings.rate_limit_per_minute
+            )
+            request.state.principal = principal
+        if self.permission is not None and not principal.has(self.permission):
+            raise PermissionDenied(self.permission)
+        return principal
+
+
+class Public:
+    """Marks a route as callable without credentials; such routes are limited per client IP
+    (except probes a load balancer polls, which pass `rate_limited=False`)."""
+
+    public = True  # read by TrackrRoute: no Idempotency-Key, no 401/403 in the contract
+
+    def __init__(self, *, rate_limited: bool = True) -> None:
+        self.rate_limited = rate_limited
+
+    async def __call__(self, request: Request, redis: RedisDep, settings: SettingsDep) -> None:
+        if not self.rate_limited:
+            return
+        client = request.client.host if request.client else "unknown"
+        await ratelimit.hit(redis, f"ip:{client}", settings.rate_limit_public_per_minute)
+
+
+PUBLIC = Depends(Public())
+PROBE = Depends(Public(rate_limited=False))
+Authenticated = Annotated[Principal, Depends(Authorize())]

@@ -1,0 +1,57 @@
+"""Settings, read from environment variables (no prefix); each is documented in the README."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Where embedded PostgreSQL/Redis and generated secrets live when no URLs are given.
+    data_dir: Path = Path(".trackr-data")
+    # postgresql+asyncpg://user:pass@host:5432/db ; unset means "start embedded PostgreSQL".
+    database_url: str | None = None
+    # redis://host:6379/0 ; unset means "start embedded Redis".
+    redis_url: str | None = None
+    database_pool_size: int = 10
+    database_max_overflow: int = 5
+
+    # HS256 signing key for access tokens and pagination cursors. Unset: generated once
+    # and kept in DATA_DIR/secret-key (fine for one machine, set it explicitly when scaled out).
+    secret_key: str | None = None
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+
+    max_body_bytes: int = 1_048_576
+    idempotency_ttl_seconds: int = 24 * 3600
+    # Requests per minute, per credential (authenticated) and per client IP (public routes).
+    rate_limit_per_minute: int = 600
+    rate_limit_public_per_minute: int = 60
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Create a demo company on an empty database (embedded `make run` only).
+    demo_seed: bool = Field(default=True)
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,36 @@
+"""Engine and session factory. One AsyncSession per request; the route layer commits it once."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.config import Settings
+
+
+def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
+    database_url = url or settings.database_url
+    if not database_url:
+        raise RuntimeError("DATABASE_URL is not set (app.cli run starts an embedded database)")
+    return create_async_engine(
+        database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_pre_ping=False,
+        connect_args={
+            # asyncpg prepares every statement; a generic plan over tenant + trigram indexes
+            # is ~20x slower than a custom one (shared/PERFORMANCE.md), so never use one.
+            "server_settings": {
+                "plan_cache_mode": "force_custom_plan",
+                "timezone": "UTC",
+            },
+        },
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

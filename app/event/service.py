@@ -1,0 +1,103 @@
+"""The audit trail. Every mutation calls `record` in its own transaction, so an event exists
+exactly when its change was committed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.event.models import Event
+from app.event.repository import EventRepository
+from app.kit.context import request_id_var
+from app.kit.models import Base
+from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(entity: Base, **extra: Any) -> dict[str, Any]:
+    """The row's columns as JSON, without secrets (columns marked `info={"secret": True}`)."""
+    mapper = sa_inspect(type(entity))
+    data = {
+        column.key: _json_safe(getattr(entity, column.key))
+        for column in mapper.column_attrs
+        if not column.columns[0].info.get("secret")
+    }
+    data.update({k: _json_safe(v) for k, v in extra.items()})
+    return data
+
+
+def record(
+    session: AsyncSession,
+    actor: Principal,
+    action: str,
+    entity: Base,
+    *,
+    before: dict[str, Any] | None = None,
+    deleted: bool = False,
+    parent: Base | None = None,
+    **extra: Any,
+) -> None:
+    """Add the event `<table>.<action>` for `entity` to the current transaction (flushed with
+    it, never alone). `after` is the entity's snapshot now (plus `extra`), or None when
+    `deleted`; `before` is the snapshot the caller took before changing it. `parent` puts
+    the event on that record's timeline too (a contact's event on its customer's)."""
+    entity_type = entity.__table__.name  # type: ignore[attr-defined]
+    session.add(
+        Event(
+            company_id=actor.company_id,
+            type=f"{entity_type}.{action}",
+            entity_type=entity_type,
+            entity_id=entity.id,  # type: ignore[attr-defined]
+            parent_type=None if parent is None else parent.__table__.name,  # type: ignore[attr-defined]
+            parent_id=None if parent is None else parent.id,  # type: ignore[attr-defined]
+            actor_user_id=actor.user_id,
+            actor_api_key_id=actor.api_key_id,
+            request_id=request_id_var.get(),
+            before=before,
+            after=None if deleted else snapshot(entity, **extra),
+        )
+    )
+
+
+async def list_events(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    entity_type: str | None,
+    entity_id: uuid.UUID | None,
+    params: PageParams,
+    codec: CursorCodec,
+) -> PageResult[Event]:
+    """Newest first; filtered by entity when asked."""
+    repository = EventRepository(session, principal.company_id)
+    stmt = repository.select()
+    if entity_type is not None:
+        stmt = stmt.where(Event.entity_type == entity_type)
+    if entity_id is not None:
+        stmt = stmt.where(Event.entity_id == entity_id)
+    return await repository.page(
+        stmt,
+        sort=Sort("-created", Event.id, Event.id, descending=True),
+        params=params,
+        codec=codec,
+    )

@@ -1,0 +1,7 @@
+"""Per-request context that code far from the request (audit, logs) needs to read."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)

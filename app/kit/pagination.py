@@ -1,0 +1,163 @@
+"""Keyset pagination with opaque, signed cursors.
+
+A cursor holds the last row's sort key and id, the company and the sort it belongs to,
+signed with the server secret. Page 10,000 costs what page 1 costs, a cursor cannot be
+replayed against another company or another sort, and an edited one is a 422.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.errors import ValidationFailed
+from app.kit.schemas import Page
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+def page_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=1000, description="`next_cursor` of the previous page."),
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageParamsDep = Annotated[PageParams, Depends(page_params)]
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A stable order `(key, id)`; `name` is what the client asked for, e.g. `-created_at`."""
+
+    name: str
+    key: InstrumentedAttribute[Any]
+    id: InstrumentedAttribute[Any]
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class PageResult(Generic[T]):
+    items: Sequence[T]
+    has_more: bool
+    next_cursor: str | None
+
+
+def as_page(result: PageResult[Any], convert: Callable[[Any], T]) -> Page[T]:
+    """The list response for one page of rows, each converted to its read schema."""
+    return Page(
+        data=[convert(row) for row in result.items],
+        has_more=result.has_more,
+        next_cursor=result.next_cursor,
+    )
+
+
+def _encode_value(value: Any) -> list[Any]:
+    if isinstance(value, datetime):
+        return ["dt", value.isoformat()]
+    if isinstance(value, uuid.UUID):
+        return ["uuid", str(value)]
+    return ["v", value]
+
+
+def _decode_value(pair: Any) -> Any:
+    kind, raw = pair
+    if kind == "dt":
+        return datetime.fromisoformat(raw)
+    if kind == "uuid":
+        return uuid.UUID(raw)
+    return raw
+
+
+class CursorCodec:
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(("cursor:" + secret).encode()).digest()
+
+    def _sign(self, payload: bytes) -> str:
+        mac = hmac.new(self._key, payload, hashlib.sha256).digest()[:16]
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+    def encode(self, company_id: uuid.UUID, sort: str, values: Sequence[Any]) -> str:
+        payload = json.dumps(
+            {"c": str(company_id), "s": sort, "v": [_encode_value(v) for v in values]},
+            separators=(",", ":"),
+        ).encode()
+        body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+        return f"{body}.{self._sign(payload)}"
+
+    def decode(self, cursor: str, company_id: uuid.UUID, sort: str) -> list[Any]:
+        invalid = ValidationFailed.field("cursor", "is not a valid cursor for this list", "query")
+        try:
+            body, signature = cursor.split(".", 1)
+            payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except (ValueError, UnicodeEncodeError):
+            raise invalid from None
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            raise invalid
+        try:
+            data = json.loads(payload)
+            values = [_decode_value(v) for v in data["v"]]
+        except (ValueError, KeyError, TypeError):
+            raise invalid from None
+        if data.get("c") != str(company_id) or data.get("s") != sort:
+            raise ValidationFailed.field("cursor", "belongs to another list or sort order", "query")
+        return values
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    sort: Sort,
+    params: PageParams,
+    codec: CursorCodec,
+    company_id: uuid.UUID,
+) -> PageResult[Any]:
+    """Run `stmt` (one entity per row) for one page in keyset order; one SQL statement."""
+    if params.cursor:
+        last_key, last_id = codec.decode(params.cursor, company_id, sort.name)
+        position = tuple_(sort.key, sort.id)
+        stmt = stmt.where(
+            position < tuple_(last_key, last_id)
+            if sort.descending
+            else position > tuple_(last_key, last_id)
+        )
+    order = (sort.key.desc(), sort.id.desc()) if sort.descending else (sort.key, sort.id)
+    rows = list((await session.scalars(stmt.order_by(*order).limit(params.limit + 1))).all())
+    has_more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        next_cursor = codec.encode(
+            company_id,
+            sort.name,
+            [getattr(last, sort.key.key), getattr(last, sort.id.key)],
+        )
+    return PageResult(rows, has_more, next_cursor)

@@ -1,0 +1,63 @@
+"""The repository base: the company is fixed when a repository is built, so every query it
+makes is scoped to that company by construction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.kit.models import Base
+from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort, paginate
+
+M = TypeVar("M", bound=Base)
+
+
+class TenantRepository(Generic[M]):
+    model: ClassVar[type[Any]]
+    # Used in "not found" messages: "Group not found".
+    label: ClassVar[str] = "Resource"
+
+    def __init__(self, session: AsyncSession, company_id: uuid.UUID) -> None:
+        self.session = session
+        self.company_id = company_id
+
+    def select(self) -> Select[tuple[M]]:
+        return select(self.model).where(self.model.company_id == self.company_id)
+
+    async def get(self, entity_id: uuid.UUID, *, for_update: bool = False) -> M | None:
+        stmt = self.select().where(self.model.id == entity_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        entity: M | None = await self.session.scalar(stmt)
+        return entity
+
+    async def get_or_404(self, entity_id: uuid.UUID, *, for_update: bool = False) -> M:
+        """Another company's id is indistinguishable from a missing one: both are 404."""
+        entity = await self.get(entity_id, for_update=for_update)
+        if entity is None:
+            raise NotFound(f"{self.label} {entity_id} not found.")
+        return entity
+
+    def add(self, entity: M) -> M:
+        entity.company_id = self.company_id  # type: ignore[attr-defined]
+        self.session.add(entity)
+        return entity
+
+    async def delete(self, entity: M) -> None:
+        await self.session.delete(entity)
+
+    async def page(
+        self, stmt: Select[Any], *, sort: Sort, params: PageParams, codec: CursorCodec
+    ) -> PageResult[M]:
+        return await paginate(
+            self.session,
+            stmt,
+            sort=sort,
+            params=params,
+            codec=codec,
+            company_id=self.company_id,
+        )

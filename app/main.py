@@ -1,0 +1,129 @@
+"""The application factory: settings in, a FastAPI app out. `app` is what uvicorn serves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from redis.asyncio import Redis
+
+from app import logging as app_logging
+from app.api_key.router import router as api_key_router
+from app.auth.router import router as auth_router
+from app.auth.service import TokenPolicy
+from app.config import Settings, get_settings
+from app.contact.router import router as contact_router
+from app.custom_field.router import router as custom_field_router
+from app.customer.router import router as customer_router
+from app.db import create_engine, create_session_factory
+from app.event.router import router as event_router
+from app.group.router import router as group_router
+from app.health.router import router as health_router
+from app.kit import problem
+from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.kit.pagination import CursorCodec
+from app.note.router import router as note_router
+from app.tag.router import router as tag_router
+from app.user.router import router as user_router
+
+ROUTERS = (
+    health_router,
+    auth_router,
+    user_router,
+    group_router,
+    api_key_router,
+    event_router,
+    customer_router,
+    contact_router,
+    note_router,
+    tag_router,
+    custom_field_router,
+)
+
+DESCRIPTION = """
+Customers, orders, payments and reminders for small service businesses.
+
+Conventions: JSON in and out; errors are RFC 9457 `application/problem+json`; lists are
+keyset-paginated (`limit`, `cursor`, `next_cursor`); single resources carry an `ETag` and
+accept `If-Match` on PATCH/DELETE; every POST accepts an `Idempotency-Key`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app_logging.configure(settings.log_level, json=settings.log_json)
+    engine = create_engine(settings)
+    redis: Redis = Redis.from_url(
+        settings.redis_url or "redis://127.0.0.1:6379/0",
+        socket_timeout=2,
+        socket_connect_timeout=2,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await redis.aclose()
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Trackr API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    secret_key = settings.resolved_secret_key()
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = create_session_factory(engine)
+    app.state.redis = redis
+    app.state.secret_key = secret_key
+    app.state.cursor_codec = CursorCodec(secret_key)
+    app.state.token_policy = TokenPolicy(
+        secret_key=secret_key,
+        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
+    )
+
+    problem.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        openapi_version="3.1.0",
+        description=app.description,
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem_schema = problem.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(problem_schema.pop("$defs", {}))
+    components["Problem"] = problem_schema
+    return schema
+
+
+def __getattr__(name: str) -> Any:
+    # `uvicorn app.main:app` builds the app on first access, so importing this module (tests,
+    # tools) does not need a configured environment.
+    if name == "app":
+        globals()["app"] = application = create_app()
+        return application
+    raise AttributeError(name)

@@ -1,0 +1,35 @@
+"""Every table, imported once so that Alembic and the tests see the whole schema."""
+
+from app.api_key.models import ApiKey
+from app.auth.models import RefreshToken
+from app.company.models import Company
+from app.contact.models import Contact
+from app.custom_field.models import CustomField
+from app.customer.models import Customer, CustomerTag
+from app.event.models import Event
+from app.group.models import Group
+from app.kit.idempotency import IdempotencyKey
+from app.kit.models import Base
+from app.kit.numbering import Counter
+from app.note.models import Note
+from app.tag.models import Tag
+from app.user.models import User, UserGroup
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Company",
+    "Contact",
+    "Counter",
+    "CustomField",
+    "Customer",
+    "CustomerTag",
+    "Event",
+    "Group",
+    "IdempotencyKey",
+    "Note",
+    "RefreshToken",
+    "Tag",
+    "User",
+    "UserGroup",
+]

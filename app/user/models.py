@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Boolean, ForeignKeyConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.kit.models import Base, IdMixin, TenantMixin, TimestampMixin, VersionedMixin
+
+
+class User(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "user"
+
+    # Stored lower-cased; unique across companies because login takes only an email.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255), info={"secret": True})
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class UserGroup(Base):
+    """Membership; both keys carry company_id so a user can never join another company's group."""
+
+    __tablename__ = "user_group"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["company_id", "user_id"],
+            ["user.company_id", "user.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["company_id", "group_id"],
+            ["group.company_id", "group.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    company_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, func, insert, select
+
+from app.group.models import Group
+from app.kit.repository import TenantRepository
+from app.user.models import User, UserGroup
+
+
+class UserRepository(TenantRepository[User]):
+    model = User
+    label = "User"
+
+    async def group_ids(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """Group memberships of many users in one query (no N+1 on lists)."""
+        result: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+        if not user_ids:
+            return result
+        rows = await self.session.execute(
+            select(UserGroup.user_id, UserGroup.group_id)
+            .where(UserGroup.company_id == self.company_id, UserGroup.user_id.in_(user_ids))
+            .order_by(UserGroup.group_id)
+        )
+        for user_id, group_id in rows:
+            result[user_id].append(group_id)
+        return result
+
+    async def existing_group_ids(self, group_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        ids = set(group_ids)
+        if not ids:
+            return set()
+        found = await self.session.scalars(
+            select(Group.id).where(Group.company_id == self.company_id, Group.id.in_(ids))
+        )
+        return set(found)
+
+    async def set_groups(self, user_id: uuid.UUID, group_ids: Iterable[uuid.UUID]) -> None:
+        await self.session.execute(
+            delete(UserGroup).where(
+                UserGroup.company_id == self.company_id, UserGroup.user_id == user_id
+            )
+        )
+        rows = [
+            {"company_id": self.company_id, "user_id": user_id, "group_id": g}
+            for g in sorted(set(group_ids))
+        ]
+        if rows:
+            await self.session.execute(insert(UserGroup), rows)
+
+    async def count_active_admins(self) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.company_id == self.company_id, User.is_admin, User.is_active)
+        )
+        return int(count or 0)
+
+    async def email_taken(self, email: str, *, except_id: uuid.UUID | None = None) -> bool:
+        # Emails are unique across companies (login names only an email).
+        stmt = select(User.id).where(User.email == email)
+        if except_id is not None:
+            stmt = stmt.where(User.id != except_id)
+        return await self.session.scalar(stmt) is not None

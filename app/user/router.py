@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from app.auth.dependencies import Authorize
+from app.auth.principal import Principal
+from app.kit.pagination import PageParamsDep, as_page
+from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.kit.schemas import Page
+from app.user import service
+from app.user.models import User
+from app.user.schemas import UserCreate, UserRead, UserUpdate
+
+router = APIRouter(prefix="/v1/users", route_class=TrackrRoute, tags=["users"])
+
+UsersManage = Annotated[Principal, Depends(Authorize("users:manage"))]
+UserSort = Literal["created_at", "-created_at", "email", "name"]
+
+
+def _respond(response: Response, user: User, group_ids: list[uuid.UUID]) -> UserRead:
+    set_etag(response, user.version)
+    return service.to_read(user, group_ids)
+
+
+@router.get("", operation_id="users_list")
+async def list_users(
+    principal: UsersManage,
+    session: SessionDep,
+    codec: CursorCodecDep,
+    params: PageParamsDep,
+    is_active: Annotated[bool | None, Query(description="Only enabled or disabled users.")] = None,
+    sort: UserSort = "created_at",
+) -> Page[UserRead]:
+    page, groups = await service.list_users(
+        session, principal, is_active=is_active, sort=sort, params=params, codec=codec
+    )
+    return as_page(page, lambda user: service.to_read(user, groups[user.id]))
+
+
+@router.post("", operation_id="users_create", status_code=status.HTTP_201_CREATED)
+async def create_user(
+    body: UserCreate, principal: UsersManage, session: SessionDep, response: Response
+) -> UserRead:
+    user, group_ids = await service.create_user(session, principal, body)
+    response.headers["Location"] = f"{router.prefix}/{user.id}"
+    return _respond(response, user, group_ids)
+
+
+@router.get("/{user_id:uuid}", operation_id="users_get")
+async def get_user(
+    user_id: uuid.UUID, principal: UsersManage, session: SessionDep, response: Response
+) -> UserRead:
+    user, group_ids = await service.get_user(session, principal, user_id)
+    return _respond(response, user, group_ids)
+
+
+@router.patch("/{user_id:uuid}", operation_id="users_update")
+async def update_user(
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    principal: UsersManage,
+    session: SessionDep,
+    if_match: IfMatch,
+    response: Response,
+) -> UserRead:
+    user, group_ids = await service.update_user(
+        session, principal, user_id, body, expected_version=if_match
+    )
+    return _respond(response, user, group_ids)
+
+
+@router.post("/{user_id:uuid}/disable", operation_id="users_disable")
+async def disable_user(
+    user_id: uuid.UUID, principal: UsersManage, session: SessionDep, response: Response
+) -> UserRead:
+    """Disable a user: their tokens stop working and they cannot log in."""
+    user, group_ids = await service.set_active(session, principal, user_id, active=False)
+    return _respond(response, user, group_ids)
+
+
+@router.post("/{user_id:uuid}/enable", operation_id="users_enable")
+async def enable_user(
+    user_id: uuid.UUID, principal: UsersManage, session: SessionDep, response: Response
+) -> UserRead:
+    user, group_ids = await service.set_active(session, principal, user_id, active=True)
+    return _respond(response, user, group_ids)

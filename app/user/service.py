@@ -1,0 +1,175 @@
+"""Users of a company. Only admins manage them (permission `users:manage`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import repository as credentials
+from app.auth.passwords import hash_password
+from app.auth.principal import Principal
+from app.company.models import Company
+from app.errors import Conflict, ValidationFailed
+from app.event import service as events
+from app.kit.concurrency import check_version
+from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.user.models import User
+from app.user.repository import UserRepository
+from app.user.schemas import UserCreate, UserRead, UserUpdate
+
+SORTS = {
+    "created_at": Sort("created_at", User.created_at, User.id),
+    "-created_at": Sort("-created_at", User.created_at, User.id, descending=True),
+    "email": Sort("email", User.email, User.id),
+    "name": Sort("name", User.name, User.id),
+}
+
+
+def to_read(user: User, group_ids: Sequence[uuid.UUID]) -> UserRead:
+    return UserRead(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        is_admin=user.is_admin,
+        is_active=user.is_active,
+        group_ids=list(group_ids),
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+    )
+
+
+async def get_me(
+    session: AsyncSession, principal: Principal
+) -> tuple[User, list[uuid.UUID], Company]:
+    repository = UserRepository(session, principal.company_id)
+    user = await repository.get_or_404(principal.user_id)
+    company = await session.get_one(Company, principal.company_id)
+    groups = await repository.group_ids([user.id])
+    return user, groups[user.id], company
+
+
+async def list_users(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    is_active: bool | None,
+    sort: str,
+    params: PageParams,
+    codec: CursorCodec,
+) -> tuple[PageResult[User], dict[uuid.UUID, list[uuid.UUID]]]:
+    repository = UserRepository(session, principal.company_id)
+    stmt = repository.select()
+    if is_active is not None:
+        stmt = stmt.where(User.is_active == is_active)
+    page = await repository.page(stmt, sort=SORTS[sort], params=params, codec=codec)
+    return page, await repository.group_ids([u.id for u in page.items])
+
+
+async def get_user(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID
+) -> tuple[User, list[uuid.UUID]]:
+    repository = UserRepository(session, principal.company_id)
+    user = await repository.get_or_404(user_id)
+    return user, (await repository.group_ids([user.id]))[user.id]
+
+
+async def _check_groups(repository: UserRepository, group_ids: Sequence[uuid.UUID]) -> None:
+    missing = set(group_ids) - await repository.existing_group_ids(group_ids)
+    if missing:
+        raise ValidationFailed.field(
+            "group_ids", f"unknown group(s): {', '.join(sorted(map(str, missing)))}"
+        )
+
+
+async def create_user(
+    session: AsyncSession, principal: Principal, body: UserCreate
+) -> tuple[User, list[uuid.UUID]]:
+    """Create a user in the caller's company. Refuses a taken email (409) or unknown groups."""
+    repository = UserRepository(session, principal.company_id)
+    email = str(body.email).lower()
+    if await repository.email_taken(email):
+        raise Conflict("A user with this email already exists.", field="email")
+    await _check_groups(repository, body.group_ids)
+    user = repository.add(
+        User(
+            email=email,
+            name=body.name,
+            password_hash=hash_password(body.password),
+            is_admin=body.is_admin,
+            is_active=True,
+        )
+    )
+    await session.flush()
+    await repository.set_groups(user.id, body.group_ids)
+    group_ids = sorted(set(body.group_ids))
+    events.record(session, principal, "created", user, group_ids=group_ids)
+    return user, group_ids
+
+
+async def update_user(
+    session: AsyncSession,
+    principal: Principal,
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    *,
+    expected_version: int | None,
+) -> tuple[User, list[uuid.UUID]]:
+    """Change only the fields sent. The company always keeps at least one active admin."""
+    repository = UserRepository(session, principal.company_id)
+    user = await repository.get_or_404(user_id, for_update=True)
+    check_version(user.version, expected_version)
+    before_groups = (await repository.group_ids([user.id]))[user.id]
+    before = events.snapshot(user, group_ids=before_groups)
+    changes = body.changes()
+    if "email" in changes:
+        email = str(changes["email"]).lower()
+        if await repository.email_taken(email, except_id=user.id):
+            raise Conflict("A user with this email already exists.", field="email")
+        user.email = email
+    if "name" in changes:
+        user.name = changes["name"]
+    if "password" in changes:
+        user.password_hash = hash_password(changes["password"])
+        await credentials.revoke_user_tokens(session, user.id, datetime.now(UTC))
+    if "is_admin" in changes and changes["is_admin"] != user.is_admin:
+        if not changes["is_admin"]:
+            await _keep_an_admin(repository, user)
+        user.is_admin = changes["is_admin"]
+    group_ids = before_groups
+    if "group_ids" in changes:
+        await _check_groups(repository, changes["group_ids"])
+        await repository.set_groups(user.id, changes["group_ids"])
+        group_ids = sorted(set(changes["group_ids"]))
+        user.updated_at = datetime.now(UTC)  # membership is part of the user: new ETag
+    await session.flush()
+    events.record(session, principal, "updated", user, before=before, group_ids=group_ids)
+    return user, group_ids
+
+
+async def _keep_an_admin(repository: UserRepository, user: User) -> None:
+    if user.is_admin and user.is_active and await repository.count_active_admins() <= 1:
+        raise Conflict("The company must keep at least one active admin.")
+
+
+async def set_active(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, *, active: bool
+) -> tuple[User, list[uuid.UUID]]:
+    """Enable or disable a user. Disabling revokes their refresh tokens at once; access
+    tokens stop working on their next request. Nobody can disable themselves."""
+    repository = UserRepository(session, principal.company_id)
+    user = await repository.get_or_404(user_id, for_update=True)
+    if not active and user.id == principal.user_id:
+        raise Conflict("You cannot disable yourself.")
+    if user.is_active != active:
+        before = events.snapshot(user)
+        if not active:
+            await _keep_an_admin(repository, user)
+            await credentials.revoke_user_tokens(session, user.id, datetime.now(UTC))
+        user.is_active = active
+        await session.flush()
+        events.record(session, principal, "enabled" if active else "disabled", user, before=before)
+    group_ids = (await repository.group_ids([user.id]))[user.id]
+    return user, group_ids
