@@ -1,0 +1,219 @@
+"""The resource registry of the probes: how to create, through the API, one resource of each
+kind for a company, keyed by the path parameter that names it in routes (`{user_id}`).
+
+Edit this file when you add a router:
+
+- Every path parameter of every route needs a factory. A factory receives the `Tenant` it
+  creates for and returns the new resource's id; it asks for the ids of parents with
+  `await tenant.id("customer_id")` (created on demand, once per company):
+
+      @resource("contact_id")
+      async def _contact(tenant: Tenant) -> str:
+          customer_id = await tenant.id("customer_id")
+          return await tenant.create(
+              f"/v1/customers/{customer_id}/contacts", {"first_name": "Cy", "last_name": "Probe"}
+          )
+
+  A path parameter that is not a company's row (say `{format}` in `/v1/exports/{format}`)
+  is registered with `tenant_scoped=False`: the probes then use its value but do not expect
+  another company's value to be refused.
+
+- Request bodies come from the OpenAPI examples of the request schemas
+  (`model_config = {"json_schema_extra": {"examples": [...]}}`). When an example cannot do
+  (a body that must name rows of the caller's company, a multipart upload), register the
+  httpx keyword arguments of the request under its operationId:
+
+      @body("orders_create")
+      async def _order(tenant: Tenant) -> RequestKwargs:
+          return {"json": {"customer_id": await tenant.id("customer_id"), "title": "Probe"}}
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tests.factories import PASSWORD, Caller, signup, unique_email
+
+RequestKwargs = dict[str, Any]
+"""Keyword arguments for `httpx.AsyncClient.request`: `json`, `files`, `data`, `content`."""
+
+Factory = Callable[["Tenant"], Awaitable[str]]
+BodyFactory = Callable[["Tenant"], Awaitable[RequestKwargs]]
+
+REGISTRY_FILE = "tests/probes/resources.py"
+
+
+@dataclass(frozen=True)
+class Resource:
+    param: str
+    factory: Factory
+    tenant_scoped: bool = True
+
+
+RESOURCES: dict[str, Resource] = {}
+BODIES: dict[str, BodyFactory] = {}
+
+
+def resource(param: str, *, tenant_scoped: bool = True) -> Callable[[Factory], Factory]:
+    """Register the factory of the resource named `{param}` in paths."""
+
+    def register(factory: Factory) -> Factory:
+        if param in RESOURCES:
+            raise ValueError(f"two factories for path parameter {param!r}")
+        RESOURCES[param] = Resource(param, factory, tenant_scoped)
+        return factory
+
+    return register
+
+
+def body(operation_id: str) -> Callable[[BodyFactory], BodyFactory]:
+    """Register the request body the probes send to `operation_id` (instead of its example)."""
+
+    def register(factory: BodyFactory) -> BodyFactory:
+        if operation_id in BODIES:
+            raise ValueError(f"two bodies for operation {operation_id!r}")
+        BODIES[operation_id] = factory
+        return factory
+
+    return register
+
+
+class MissingFactory(LookupError):
+    def __init__(self, param: str, used_by: str = "") -> None:
+        where = f" (used by {used_by})" if used_by else ""
+        super().__init__(
+            f"No factory for the path parameter {{{param}}}{where}: register one with "
+            f'`@resource("{param}")` in {REGISTRY_FILE}, creating that resource through '
+            "the API and returning its id (see the module docstring)."
+        )
+        self.param = param
+
+
+@dataclass(eq=False)
+class Tenant:
+    """A company of the probes: its admin, and the ids of the resources created so far."""
+
+    label: str
+    client: httpx.AsyncClient
+    admin: Caller
+    ids: dict[str, str] = field(default_factory=dict)
+    created: dict[str, str] = field(default_factory=dict)
+    """Every id created for this company -> how it was created (for failure messages)."""
+    _creating: list[str] = field(default_factory=list)
+
+    @classmethod
+    async def signup(cls, client: httpx.AsyncClient, label: str) -> Tenant:
+        admin = await signup(client, f"Probe company {label} {uuid.uuid4().hex[:6]}")
+        tenant = cls(label, client, admin)
+        tenant.created[admin.company_id] = f"company {label}"
+        tenant.created[admin.user_id] = f"company {label}'s admin user"
+        return tenant
+
+    async def id(self, param: str) -> str:
+        """The id for `{param}` in this company, created on first use."""
+        if param in self.ids:
+            return self.ids[param]
+        registered = RESOURCES.get(param)
+        if registered is None:
+            raise MissingFactory(param)
+        if param in self._creating:
+            chain = " -> ".join([*self._creating, param])
+            raise RuntimeError(f"factories in {REGISTRY_FILE} depend on each other: {chain}")
+        self._creating.append(param)
+        try:
+            value = await registered.factory(self)
+        finally:
+            self._creating.pop()
+        self.ids[param] = value
+        if registered.tenant_scoped:
+            self.created.setdefault(value, f"{{{param}}} of company {self.label}")
+        return value
+
+    async def provision(self) -> None:
+        """Create one resource of every registered kind."""
+        for param in RESOURCES:
+            await self.id(param)
+
+    async def create(self, path: str, json: dict[str, Any], *, id_field: str = "id") -> str:
+        """POST `json` to `path` as the admin; expect 201 and return the new id."""
+        response = await self.client.post(path, headers=self.admin.headers, json=json)
+        assert response.status_code == 201, (
+            f"factory POST {path} for company {self.label} answered "
+            f"{response.status_code}: {response.text}"
+        )
+        value = str(response.json()[id_field])
+        self.created[value] = f"POST {path} by company {self.label}"
+        return value
+
+
+# --- The registry ---------------------------------------------------------------------------
+
+
+@resource("group_id")
+async def _group(tenant: Tenant) -> str:
+    return await tenant.create(
+        "/v1/groups",
+        {"name": f"probe-{uuid.uuid4().hex[:8]}", "permissions": ["customers:read"]},
+    )
+
+
+@resource("user_id")
+async def _user(tenant: Tenant) -> str:
+    # A member of a group, so that memberships are visible too.
+    group_id = await tenant.id("group_id")
+    return await tenant.create(
+        "/v1/users",
+        {
+            "email": unique_email("probe"),
+            "name": "Petra Probe",
+            "password": PASSWORD,
+            "group_ids": [group_id],
+        },
+    )
+
+
+@resource("api_key_id")
+async def _api_key(tenant: Tenant) -> str:
+    return await tenant.create(
+        "/v1/api-keys", {"name": "probe key", "permissions": ["customers:read"]}
+    )
+
+
+@resource("customer_id")
+async def _customer(tenant: Tenant) -> str:
+    return await tenant.create("/v1/customers", {"name": f"Probe Customer {uuid.uuid4().hex[:8]}"})
+
+
+@resource("contact_id")
+async def _contact(tenant: Tenant) -> str:
+    customer_id = await tenant.id("customer_id")
+    return await tenant.create(
+        f"/v1/customers/{customer_id}/contacts",
+        {"first_name": "Cy", "last_name": "Probe", "phone": "+1 415 555 0100"},
+    )
+
+
+@resource("note_id")
+async def _note(tenant: Tenant) -> str:
+    customer_id = await tenant.id("customer_id")
+    return await tenant.create(
+        f"/v1/customers/{customer_id}/notes", {"body": "Probe note", "visibility": "site"}
+    )
+
+
+@resource("tag_id")
+async def _tag(tenant: Tenant) -> str:
+    return await tenant.create("/v1/tags", {"name": f"probe-{uuid.uuid4().hex[:8]}"})
+
+
+@resource("custom_field_id")
+async def _custom_field(tenant: Tenant) -> str:
+    return await tenant.create(
+        "/v1/custom-fields",
+        {"entity": "customer", "key": "probe_field", "label": "Probe field", "type": "text"},
+    )

@@ -1,0 +1,100 @@
+"""The embedded servers of `make run`: data survives a restart and a crash (kill -9).
+
+Each test starts its own PostgreSQL and Redis in a temporary folder (about a second).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from arq.connections import RedisSettings, create_pool
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.embedded import EmbeddedServices, start_embedded, stop_embedded
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "data"
+    yield folder
+    stop_embedded(folder, force=True)
+
+
+async def _write(services: EmbeddedServices, value: int) -> None:
+    assert services.database_url
+    assert services.redis_url
+    engine = create_async_engine(services.database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE IF NOT EXISTS kept (value int)"))
+        await connection.execute(text("INSERT INTO kept VALUES (:v)"), {"v": value})
+    await engine.dispose()
+    client: Redis = Redis.from_url(services.redis_url)
+    await client.set(f"kept:{value}", value)
+    await client.aclose()
+
+
+async def _read(services: EmbeddedServices) -> tuple[list[int], list[int]]:
+    assert services.database_url
+    assert services.redis_url
+    engine = create_async_engine(services.database_url)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT value FROM kept ORDER BY value"))).all()
+    await engine.dispose()
+    # arq connects with the same URL as the app: it must understand it.
+    pool = await create_pool(RedisSettings.from_dsn(services.redis_url))
+    queued = sorted([int(v) for v in await pool.mget(await pool.keys("kept:*"))])
+    await pool.aclose()
+    return [row[0] for row in rows], queued
+
+
+def _kill9_servers(folder: Path) -> None:
+    """Simulate a crash: SIGKILL both servers, leaving their pid files behind."""
+    postmaster = int((folder / "postgres" / "postmaster.pid").read_text().split()[0])
+    redis_pid = int((folder / "redis" / "redis.pid").read_text())
+    for pid in (postmaster, redis_pid):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            for pid in (postmaster, redis_pid):
+                os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+async def test_data_survives_restart_and_crash(data_dir: Path) -> None:
+    services = start_embedded(data_dir)
+    assert services.database_url is not None
+    assert services.database_url.startswith("postgresql+asyncpg://postgres@/trackr?host=")
+    assert services.redis_url is not None
+    assert services.redis_url.startswith("redis://:")
+    await _write(services, 1)
+    assert stop_embedded(data_dir) is True
+    assert not (data_dir / "postgres" / "postmaster.pid").exists()
+
+    services = start_embedded(data_dir)  # clean restart
+    assert await _read(services) == ([1], [1])
+    await _write(services, 2)
+
+    _kill9_servers(data_dir)  # crash: stale postmaster.pid and redis.pid remain
+    services = start_embedded(data_dir)
+    assert await _read(services) == ([1, 2], [1, 2])
+    assert stop_embedded(data_dir) is True
+
+
+async def test_start_is_idempotent_and_reuses_running_servers(data_dir: Path) -> None:
+    first = start_embedded(data_dir)
+    postmaster = (data_dir / "postgres" / "postmaster.pid").read_text().split()[0]
+    second = start_embedded(data_dir)
+    assert second == first
+    assert (data_dir / "postgres" / "postmaster.pid").read_text().split()[0] == postmaster
+    assert stop_embedded(data_dir) is True
+    assert stop_embedded(data_dir) is True  # stopping twice is harmless
