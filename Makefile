@@ -1,0 +1,44 @@
+# Trackr developer commands. `make run` needs only Python 3.11: with DATABASE_URL and
+# REDIS_URL unset it starts an embedded PostgreSQL and Redis in DATA_DIR (.trackr-data/).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: the venv is rebuilt only when pyproject.toml changes.
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := run
+.PHONY: .venv run test lint openapi migrate bench
+
+.venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $(STAMP)
+
+# API + worker (+ embedded servers, migrations, demo data) until Ctrl-C.
+run: .venv
+	$(BIN)/python -m app.cli run
+
+test: .venv
+	$(BIN)/pytest -q
+
+lint: .venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Writes openapi/openapi.json from the code.
+openapi: .venv
+	$(BIN)/python -m app.openapi
+
+# alembic upgrade head (on the embedded database when DATABASE_URL is unset).
+migrate: .venv
+	$(BIN)/python -m app.cli migrate
+
+# Load benchmark of the customer API against its floor (seeds 1M customers on first run;
+# not part of CI). Results go to bench/results/.
+bench: .venv
+	$(BIN)/python -m bench.run
