@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from app.kit.schemas import InputSchema, NonBlankText, Omitted, ReadSchema, UpdateSchema
+
+NoteVisibility = Literal["office", "site"]
+NOTE_MAX_LENGTH = 10_000
+
+_VISIBILITY = (
+    "`office`: seen in the office only; `site`: also shown to the crew on site (gate codes, "
+    "parking)."
+)
+
+
+class NoteRead(ReadSchema):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    body: str
+    visibility: NoteVisibility
+    author_id: uuid.UUID | None = Field(
+        description="The user who wrote it (for an API key, the key's creator)."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class NoteCreate(InputSchema):
+    body: NonBlankText = Field(max_length=NOTE_MAX_LENGTH)
+    visibility: NoteVisibility = Field(default="office", description=_VISIBILITY)
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"body": "Gate code 4512; park on the street.", "visibility": "site"}]
+        }
+    }
+
+
+class NoteUpdate(UpdateSchema):
+    body: NonBlankText | Omitted = Field(default=None, max_length=NOTE_MAX_LENGTH)
+    visibility: NoteVisibility | Omitted = Field(default=None, description=_VISIBILITY)
+
+    model_config = {"json_schema_extra": {"examples": [{"visibility": "office"}]}}
