@@ -1,0 +1,329 @@
+"""Customers: create with duplicate detection, read, inline edit, delete, list, timeline."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.custom_field import filters as custom_field_filters
+from app.custom_field import service as custom_fields
+from app.customer.models import Customer
+from app.customer.queries import Derived, derived_values, is_lead_clause, name_key
+from app.customer.repository import CustomerRepository, CustomerTagRepository
+from app.customer.schemas import CustomerCreate, CustomerUpdate
+from app.errors import Conflict
+from app.event import service as events
+from app.event.models import Event
+from app.event.repository import EventRepository
+from app.kit.concurrency import check_version
+from app.kit.numbering import next_number
+from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.tag import service as tags
+from app.tag.models import Tag
+
+ENTITY = "customer"
+SORTS = {
+    "name": Sort("name", Customer.name, Customer.id),
+    "-name": Sort("-name", Customer.name, Customer.id, descending=True),
+    "number": Sort("number", Customer.number, Customer.id),
+    "-number": Sort("-number", Customer.number, Customer.id, descending=True),
+    "created_at": Sort("created_at", Customer.created_at, Customer.id),
+    "-created_at": Sort("-created_at", Customer.created_at, Customer.id, descending=True),
+}
+# Columns a create or PATCH writes as given.
+_PLAIN_FIELDS = (
+    "name",
+    "account_number",
+    "email",
+    "phone",
+    "alt_phone",
+    "status",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer with what its read schema shows beyond its row."""
+
+    customer: Customer
+    tags: list[Tag]
+    derived: Derived
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    q: str | None = None
+    status: str | None = None
+    tag_ids: Sequence[uuid.UUID] = ()
+    is_lead: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    custom_fields: Mapping[str, str] | None = None
+
+
+async def _views(
+    session: AsyncSession, company_id: uuid.UUID, customers: Sequence[Customer]
+) -> list[CustomerView]:
+    """Read views for a page of customers: two queries, whatever the page size."""
+    ids = [c.id for c in customers]
+    tag_map = await CustomerTagRepository(session, company_id).tags_of(ids)
+    derived = await derived_values(session, company_id, ids)
+    return [CustomerView(c, tag_map.get(c.id, []), derived[c.id]) for c in customers]
+
+
+def _duplicate_conflict(matches: Sequence[Customer]) -> Conflict:
+    return Conflict(
+        "A customer with the same name, email or phone exists; "
+        "send `confirm_duplicate: true` to create this one anyway.",
+        matches=[{"id": str(c.id), "number": c.number, "name": c.name} for c in matches],
+    )
+
+
+async def create_customer(
+    session: AsyncSession, principal: Principal, body: CustomerCreate
+) -> CustomerView:
+    """Create a customer with the next number of the company.
+
+    Refuses (409, listing them) when customers with the same normalised name, email or
+    phone exist, unless `confirm_duplicate`. Becoming the default clears the previous one
+    in the same transaction.
+    """
+    repository = CustomerRepository(session, principal.company_id)
+    key = name_key(body.name)
+    email = body.email.lower() if body.email else None
+    phones = [p for p in (body.phone, body.alt_phone) if p]
+    if not body.confirm_duplicate:
+        matches = await repository.exact_duplicates(key=key, email=email, phones=phones)
+        if matches:
+            raise _duplicate_conflict(matches)
+    tag_list = await tags.require_tags(session, principal.company_id, body.tag_ids)
+    values = await custom_fields.validate_values(
+        session, principal.company_id, ENTITY, body.custom_fields
+    )
+    await _check_account_number(repository, body.account_number, None)
+    if body.is_default:
+        await repository.clear_default(None)
+    customer = Customer(
+        number=await next_number(session, principal.company_id, ENTITY),
+        name_key=key,
+        custom_fields=values,
+        is_default=body.is_default,
+        **{field: getattr(body, field) for field in _PLAIN_FIELDS},
+    )
+    customer.email = email
+    repository.add(customer)
+    await session.flush()
+    await CustomerTagRepository(session, principal.company_id).set_tags(
+        customer.id, [t.id for t in tag_list]
+    )
+    events.record(
+        session, principal, "created", customer, tag_ids=sorted(str(t.id) for t in tag_list)
+    )
+    return CustomerView(customer, sorted(tag_list, key=lambda t: t.name), Derived())
+
+
+async def _check_account_number(
+    repository: CustomerRepository, account_number: str | None, customer_id: uuid.UUID | None
+) -> None:
+    if account_number is None:
+        return
+    stmt = repository.select().where(Customer.account_number == account_number)
+    if customer_id is not None:
+        stmt = stmt.where(Customer.id != customer_id)
+    if await repository.session.scalar(stmt.limit(1)) is not None:
+        raise Conflict("Another customer has this account number.", field="account_number")
+
+
+async def get_customer(
+    session: AsyncSession, principal: Principal, customer_id: uuid.UUID
+) -> CustomerView:
+    customer = await CustomerRepository(session, principal.company_id).get_or_404(customer_id)
+    return (await _views(session, principal.company_id, [customer]))[0]
+
+
+async def update_customer(
+    session: AsyncSession,
+    principal: Principal,
+    customer_id: uuid.UUID,
+    body: CustomerUpdate,
+    *,
+    expected_version: int | None,
+) -> CustomerView:
+    """Change only the fields sent (inline edit). Custom fields merge into the current
+    values; tag_ids replace the customer's tags. If-Match is checked on the locked row."""
+    repository = CustomerRepository(session, principal.company_id)
+    customer = await repository.get_or_404(customer_id, for_update=True)
+    check_version(customer.version, expected_version)
+    tag_repository = CustomerTagRepository(session, principal.company_id)
+    before_tags = (await tag_repository.tags_of([customer.id]))[customer.id]
+    before = events.snapshot(customer, tag_ids=sorted(str(t.id) for t in before_tags))
+    changes = body.changes()
+    if "account_number" in changes:
+        await _check_account_number(repository, changes["account_number"], customer.id)
+    for field in _PLAIN_FIELDS:
+        if field in changes:
+            setattr(customer, field, changes[field])
+    if "email" in changes and customer.email:
+        customer.email = customer.email.lower()
+    if "name" in changes:
+        customer.name_key = name_key(customer.name)
+    if "custom_fields" in changes:
+        customer.custom_fields = await custom_fields.validate_values(
+            session,
+            principal.company_id,
+            ENTITY,
+            changes["custom_fields"],
+            current=customer.custom_fields,
+        )
+    if changes.get("is_default") and not customer.is_default:
+        await repository.clear_default(customer.id)
+    if "is_default" in changes:
+        customer.is_default = changes["is_default"]
+    tag_list = before_tags
+    if "tag_ids" in changes:
+        tag_list = await tags.require_tags(session, principal.company_id, changes["tag_ids"])
+        await tag_repository.set_tags(customer.id, [t.id for t in tag_list])
+        customer.updated_at = datetime.now(UTC)  # tags are part of the record: new ETag
+    await session.flush()
+    events.record(
+        session,
+        principal,
+        "updated",
+        customer,
+        before=before,
+        tag_ids=sorted(str(t.id) for t in tag_list),
+    )
+    return (await _views(session, principal.company_id, [customer]))[0]
+
+
+async def delete_customer(
+    session: AsyncSession,
+    principal: Principal,
+    customer_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+) -> None:
+    """Delete a customer; its contacts, notes and tags go with it (FK cascades). The audit
+    event keeps a snapshot of the record. (Orders, once they exist, keep the customer's
+    name and lose only the link: their FK is ON DELETE SET NULL.)"""
+    repository = CustomerRepository(session, principal.company_id)
+    customer = await repository.get_or_404(customer_id, for_update=True)
+    check_version(customer.version, expected_version)
+    tag_list = (await CustomerTagRepository(session, principal.company_id).tags_of([customer.id]))[
+        customer.id
+    ]
+    before = events.snapshot(customer, tags=[t.name for t in tag_list])
+    await repository.delete(customer)
+    await session.flush()
+    events.record(session, principal, "deleted", customer, before=before, deleted=True)
+
+
+async def filtered(
+    session: AsyncSession, principal: Principal, filters: CustomerFilters
+) -> Select[Any]:
+    """The company's customers matching `filters`: the list and the export share it."""
+    repository = CustomerRepository(session, principal.company_id)
+    stmt = repository.select()
+    if filters.q:
+        stmt = stmt.where(Customer.search_text.contains(filters.q.lower(), autoescape=True))
+    if filters.status:
+        stmt = stmt.where(Customer.status == filters.status)
+    if filters.tag_ids:
+        stmt = stmt.where(repository.has_any_tag(filters.tag_ids))
+    if filters.is_lead is not None:
+        lead = is_lead_clause()
+        stmt = stmt.where(lead if filters.is_lead else ~lead)
+    if filters.created_from:
+        stmt = stmt.where(Customer.created_at >= filters.created_from)
+    if filters.created_to:
+        stmt = stmt.where(Customer.created_at < filters.created_to)
+    if filters.custom_fields:
+        wanted = await custom_field_filters.filter_values(
+            session, principal.company_id, ENTITY, filters.custom_fields
+        )
+        stmt = stmt.where(Customer.custom_fields.contains(wanted))
+    return stmt
+
+
+async def list_customers(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: CustomerFilters,
+    sort: str,
+    params: PageParams,
+    codec: CursorCodec,
+) -> tuple[PageResult[Customer], list[CustomerView]]:
+    """One page in keyset order; a constant number of queries whatever the page size."""
+    repository = CustomerRepository(session, principal.company_id)
+    stmt = await filtered(session, principal, filters)
+    page = await repository.page(stmt, sort=SORTS[sort], params=params, codec=codec)
+    return page, await _views(session, principal.company_id, page.items)
+
+
+async def find_duplicates(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+) -> list[tuple[Customer, list[str], float]]:
+    """Exact matches (score 1) first, then similar names ranked by trigram similarity."""
+    repository = CustomerRepository(session, principal.company_id)
+    key = name_key(name) if name else None
+    email = email.lower() if email else None
+    found: dict[uuid.UUID, tuple[Customer, list[str], float]] = {}
+    for customer in await repository.exact_duplicates(
+        key=key, email=email, phones=[phone] if phone else []
+    ):
+        reasons = [
+            reason
+            for reason, hit in (
+                ("name", key is not None and customer.name_key == key),
+                ("email", email is not None and customer.email == email),
+                ("phone", phone is not None and phone in (customer.phone, customer.alt_phone)),
+            )
+            if hit
+        ]
+        found[customer.id] = (customer, reasons, 1.0)
+    if key:
+        for customer, score in await repository.similar_names(key):
+            if customer.id not in found:
+                found[customer.id] = (customer, ["similar_name"], round(score, 3))
+    return sorted(found.values(), key=lambda item: (-item[2], item[0].number))
+
+
+async def timeline(
+    session: AsyncSession,
+    principal: Principal,
+    customer_id: uuid.UUID,
+    *,
+    params: PageParams,
+    codec: CursorCodec,
+) -> PageResult[Event]:
+    """The customer's activity: its own events and its children's, newest first."""
+    await CustomerRepository(session, principal.company_id).get_or_404(customer_id)
+    repository = EventRepository(session, principal.company_id)
+    stmt = repository.select().where(
+        or_(
+            (Event.entity_type == ENTITY) & (Event.entity_id == customer_id),
+            (Event.parent_type == ENTITY) & (Event.parent_id == customer_id),
+        )
+    )
+    return await repository.page(
+        stmt, sort=Sort("-created", Event.id, Event.id, descending=True), params=params, codec=codec
+    )
