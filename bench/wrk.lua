@@ -1,0 +1,47 @@
+-- wrk script of the customer API benchmark (bench/run.py sets the environment):
+--   BENCH_TOKEN  sent as `Authorization: Bearer <token>` (unset for the floor)
+--   BENCH_PATHS  a file of request paths, one a line, taken in turn by each thread
+--                (get by id over many ids); unset: the URL on wrk's command line
+-- done() prints one line `BENCH_JSON {...}` with the counts and latency percentiles (us).
+
+local token = os.getenv("BENCH_TOKEN")
+if token ~= nil and token ~= "" then
+   wrk.headers["Authorization"] = "Bearer " .. token
+end
+
+local paths_file = os.getenv("BENCH_PATHS")
+local requests = {}
+local next_index = 1
+
+-- (wrk.init calls this, then builds the static request from wrk.headers.)
+function init(args)
+   if paths_file ~= nil and paths_file ~= "" then
+      for line in io.lines(paths_file) do
+         requests[#requests + 1] = wrk.format(nil, line)
+      end
+      -- Threads start at different places in the list.
+      next_index = math.random(#requests)
+   end
+end
+
+if paths_file ~= nil and paths_file ~= "" then
+   function request()
+      local req = requests[next_index]
+      next_index = next_index % #requests + 1
+      return req
+   end
+end
+
+function done(summary, latency, _)
+   local e = summary.errors
+   io.write(string.format(
+      'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
+      '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
+      '"latency_us":{"min":%d,"mean":%.1f,"max":%d,"stdev":%.1f,' ..
+      '"p50":%d,"p75":%d,"p90":%d,"p99":%d,"p999":%d}}\n',
+      summary.requests, summary.duration, summary.bytes,
+      e.connect, e.read, e.write, e.status, e.timeout,
+      latency.min, latency.mean, latency.max, latency.stdev,
+      latency:percentile(50), latency:percentile(75), latency:percentile(90),
+      latency:percentile(99), latency:percentile(99.9)))
+end
