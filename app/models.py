@@ -8,16 +8,32 @@ from app.custom_field.models import CustomField
 from app.customer.models import Customer, CustomerTag
 from app.event.models import Event
 from app.group.models import Group
+from app.invoice_item.models import InvoiceItem
 from app.kit.idempotency import IdempotencyKey
 from app.kit.models import Base
 from app.kit.numbering import Counter
 from app.note.models import Note
+from app.order.models import (
+    Appointment,
+    AppointmentUser,
+    ChecklistItem,
+    Order,
+    OrderAssignee,
+    OrderFile,
+    OrderLine,
+    OrderNote,
+    Payment,
+)
+from app.order_status.models import OrderStatus
 from app.tag.models import Tag
 from app.user.models import User, UserGroup
 
 __all__ = [
     "ApiKey",
+    "Appointment",
+    "AppointmentUser",
     "Base",
+    "ChecklistItem",
     "Company",
     "Contact",
     "Counter",
@@ -27,7 +43,15 @@ __all__ = [
     "Event",
     "Group",
     "IdempotencyKey",
+    "InvoiceItem",
     "Note",
+    "Order",
+    "OrderAssignee",
+    "OrderFile",
+    "OrderLine",
+    "OrderNote",
+    "OrderStatus",
+    "Payment",
     "RefreshToken",
     "Tag",
     "User",

@@ -43,6 +43,47 @@ def test_upgrade_downgrade_upgrade(server_urls: tuple[str, str]) -> None:
         asyncio.run(_drop_database(server_urls[0], name))
 
 
+async def _run(url: str, sql: str) -> list[tuple[object, ...]]:
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        result = await connection.execute(text(sql))
+        rows = [tuple(r) for r in result] if result.returns_rows else []
+    await engine.dispose()
+    return rows
+
+
+def test_companies_from_before_orders_get_the_default_statuses(
+    server_urls: tuple[str, str],
+) -> None:
+    """Migration 0003 gives existing companies the pipeline signup gives new ones, so every
+    company has a default status for new orders."""
+    name = f"trackr_migrate_{uuid.uuid4().hex[:10]}"
+    url = asyncio.run(_create_database(server_urls[0], name))
+    try:
+        config = alembic_config(url)
+        command.upgrade(config, "0002")
+        asyncio.run(
+            _run(
+                url,
+                "INSERT INTO company (id, name, slug, currency, timezone, version) "
+                "VALUES (gen_random_uuid(), 'Old Co', 'old-co', 'USD', 'UTC', 1)",
+            )
+        )
+        command.upgrade(config, "head")
+        rows = asyncio.run(
+            _run(url, "SELECT name, stage, is_default FROM order_status ORDER BY position")
+        )
+        assert rows == [
+            ("New", "quote", True),
+            ("Quoted", "quote", False),
+            ("Sold", "open", False),
+            ("Installed", "done", False),
+            ("Lost", "lost", False),
+        ]
+    finally:
+        asyncio.run(_drop_database(server_urls[0], name))
+
+
 def _customers_migration() -> ModuleType:
     path = next((ROOT / "migrations" / "versions").glob("*-customers.py"))
     spec = importlib.util.spec_from_file_location("customers_migration", path)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import Base, IdMixin, TimestampMixin, VersionedMixin
@@ -15,3 +15,5 @@ class Company(IdMixin, TimestampMixin, VersionedMixin, Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Days from invoice to due date when an invoice gives none.
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
