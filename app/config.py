@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
 
     max_body_bytes: int = 1_048_576
+    # Uploaded files (order files): the largest file accepted, and where blobs are kept
+    # (unset: DATA_DIR/files).
+    max_upload_bytes: int = 25 * 1024 * 1024
+    files_dir: Path | None = None
     idempotency_ttl_seconds: int = 24 * 3600
     # Requests per minute, per credential (authenticated) and per client IP (public routes).
     rate_limit_per_minute: int = 600
@@ -40,6 +44,9 @@ class Settings(BaseSettings):
     port: int = 8000
     # Create a demo company on an empty database (embedded `make run` only).
     demo_seed: bool = Field(default=True)
+
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

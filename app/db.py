@@ -34,3 +34,10 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for safe methods (GET, HEAD): autocommit, so a read costs no BEGIN and
+    COMMIT round trips. Each statement sees its own snapshot; reads that need one snapshot
+    across statements, or a server-side cursor, open a regular session."""
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))

@@ -88,6 +88,12 @@ class ValidationFailed(TrackrError):
     def field(cls, field: str, message: str, location: str = "body") -> ValidationFailed:
         return cls([FieldError(field, message, location)])
 
+    def within(self, prefix: str) -> ValidationFailed:
+        """The same errors for a body nested under `prefix` (`customer.custom_fields.zz`)."""
+        return ValidationFailed(
+            [FieldError(f"{prefix}.{e.field}", e.message, e.location) for e in self.errors]
+        )
+
 
 class RateLimited(TrackrError):
     status = 429

@@ -13,20 +13,33 @@ from redis.asyncio import Redis
 
 from app import logging as app_logging
 from app.api_key.router import router as api_key_router
+from app.appointment.router import router as appointment_router
 from app.auth.router import router as auth_router
 from app.auth.service import TokenPolicy
+from app.checklist.router import router as checklist_router
+from app.company.router import router as company_router
 from app.config import Settings, get_settings
 from app.contact.router import router as contact_router
 from app.custom_field.router import router as custom_field_router
 from app.customer.router import router as customer_router
-from app.db import create_engine, create_session_factory
+from app.db import create_engine, create_read_session_factory, create_session_factory
 from app.event.router import router as event_router
 from app.group.router import router as group_router
 from app.health.router import router as health_router
+from app.invoice_item.router import router as invoice_item_router
 from app.kit import problem
 from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.kit.pagination import CursorCodec
 from app.note.router import router as note_router
+from app.order.router import router as order_router
+from app.order_assignee.router import router as order_assignee_router
+from app.order_file import router as order_file
+from app.order_line.router import router as order_line_router
+from app.order_note.router import router as order_note_router
+from app.order_status.router import router as order_status_router
+from app.payment.router import router as payment_router
+from app.report.router import router as report_router
+from app.storage.local import LocalBlobStore
 from app.tag.router import router as tag_router
 from app.user.router import router as user_router
 
@@ -37,11 +50,23 @@ ROUTERS = (
     group_router,
     api_key_router,
     event_router,
+    company_router,
     customer_router,
     contact_router,
     note_router,
     tag_router,
     custom_field_router,
+    order_status_router,
+    invoice_item_router,
+    order_router,
+    order_assignee_router,
+    appointment_router,
+    checklist_router,
+    order_note_router,
+    order_line_router,
+    payment_router,
+    order_file.router,
+    report_router,
 )
 
 DESCRIPTION = """
@@ -81,7 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = create_session_factory(engine)
+    app.state.read_sessions = create_read_session_factory(engine)
     app.state.redis = redis
+    app.state.blob_store = LocalBlobStore(settings.resolved_files_dir())
     app.state.secret_key = secret_key
     app.state.cursor_codec = CursorCodec(secret_key)
     app.state.token_policy = TokenPolicy(
@@ -93,7 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problem.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger=[(order_file.UPLOAD_PATH, order_file.upload_body_limit(settings))],
+    )
     app.add_middleware(RequestContextMiddleware)
 
     def openapi() -> dict[str, Any]:

@@ -97,6 +97,8 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
         "log_level": "WARNING",
         "database_pool_size": 5,
         "database_max_overflow": 5,
+        # Uploaded files land with the test servers' data, not in `make run`'s.
+        "files_dir": ROOT / ".trackr-data-test" / "files",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -116,3 +116,13 @@ async def create_customer(client: httpx.AsyncClient, caller: Caller, **fields: A
     assert response.status_code == 201, response.text
     customer_id: str = response.json()["id"]
     return customer_id
+
+
+async def create_order(client: httpx.AsyncClient, caller: Caller, **fields: Any) -> str:
+    """POST /v1/orders (title defaults to "Order"); returns the new order's id."""
+    response = await client.post(
+        "/v1/orders", headers=caller.headers, json={"title": "Order", **fields}
+    )
+    assert response.status_code == 201, response.text
+    order_id: str = response.json()["id"]
+    return order_id

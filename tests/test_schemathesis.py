@@ -24,8 +24,10 @@ import socket
 import threading
 import time
 import uuid
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
@@ -37,6 +39,7 @@ from hypothesis import HealthCheck, settings
 from app.kit.phone import to_e164
 from app.main import create_app
 from app.openapi import current_schema
+from app.report.service import MAX_PERIOD_DAYS
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, unique_email
 
@@ -133,6 +136,11 @@ class FuzzClient:
             case.headers[IDEMPOTENCY_KEY] = f"{key[:200]}.{uuid.uuid4().hex}"
         if case.meta is None or not case.meta.generation.mode.is_positive:
             return
+        if case.headers:
+            # A client sends the ETag it read; a made-up one is rightly a 412.
+            case.headers.pop("If-Match", None)
+        if case.path == "/v1/reports/sales" and isinstance(case.query, dict):
+            case.query = self._within_a_year(dict(case.query))
         if isinstance(case.query, dict) and "cursor" in case.query:
             query = dict(case.query)
             cursor = self.cursors.get((case.path, query.get("sort")))
@@ -144,19 +152,51 @@ class FuzzClient:
         if isinstance(case.body, dict):
             case.body = self._positive_body(case.path, dict(case.body))
 
+    @staticmethod
+    def _within_a_year(query: dict[str, Any]) -> dict[str, Any]:
+        """The sales report covers at most 366 days (a 422 naming `to` otherwise), which a
+        contract cannot say: a client asks for a period it may ask for."""
+        try:
+            first = date.fromisoformat(str(query["from"]))
+            last = date.fromisoformat(str(query["to"]))
+        except (KeyError, ValueError):
+            return query
+        if not 0 <= (last - first).days < MAX_PERIOD_DAYS:
+            query["to"] = query["from"]
+        return query
+
     def _positive_body(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """The body as a client would send it, at any depth (a bulk update nests the
         customer's fields under `fields`)."""
+        if path == "/v1/order-statuses/order" and "ids" in body:
+            # A reorder names exactly the company's statuses (the fuzzer adds some), in any
+            # order.
+            with httpx.Client(base_url=self.base_url) as http:
+                listed = http.get(
+                    "/v1/order-statuses",
+                    params={"limit": 200},
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
+            body["ids"] = [s["id"] for s in reversed(listed.json()["data"])]
+            return body
+        if path == "/v1/orders" and body.get("customer") and body.get("customer_id"):
+            # An order's customer is either an existing one or a new one, not both.
+            del body["customer_id"]
         for name, sent in body.items():
             ids = self.references.get(name)
             if ids and isinstance(sent, list):
                 body[name] = [ids[i % len(ids)] for i in range(len(sent))]
+            elif ids and isinstance(sent, str):
+                body[name] = ids[len(sent) % len(ids)]
             elif name in PHONE_FIELDS and isinstance(sent, str) and not _possible_phone(sent):
                 # No JSON schema can say which digit strings are possible phone numbers
                 # (that depends on the country's numbering plan), so the contract states
                 # characters and length only and the API answers 422 naming the field
                 # for, say, "0". A client sends a real number.
                 body[name] = VALID_PHONE
+            elif name == "timezone" and isinstance(sent, str) and sent not in _ZONES:
+                # Which names exist is the tz database's, not the contract's.
+                body[name] = "UTC"
             elif name == "custom_fields" and isinstance(sent, dict):
                 # Checked against the company's own definitions, which no contract can
                 # list: a client sends values of fields it defined (none here).
@@ -168,6 +208,9 @@ class FuzzClient:
         if path == "/v1/custom-fields" and body.get("required") is True:
             body["required"] = False
         return body
+
+
+_ZONES = zoneinfo.available_timezones()
 
 
 def _possible_phone(value: str) -> bool:
@@ -220,10 +263,13 @@ def fuzz_client(live_server: str) -> FuzzClient:
             for n in range(3)
         ]
         client.references["tag_ids"] = [create("/v1/tags", {"name": f"Fuzz {n}"}) for n in range(2)]
+        users = []
         for n in range(2):
-            create(
-                "/v1/users",
-                {"email": unique_email("fuzz"), "name": f"User {n}", "password": PASSWORD},
+            users.append(
+                create(
+                    "/v1/users",
+                    {"email": unique_email("fuzz"), "name": f"User {n}", "password": PASSWORD},
+                )
             )
             create("/v1/api-keys", {"name": f"Fuzz {n}", "permissions": ["customers:read"]})
             create(
@@ -235,6 +281,35 @@ def fuzz_client(live_server: str) -> FuzzClient:
         for n in range(2):
             create(f"/v1/customers/{customer_ids[0]}/contacts", {"first_name": f"Fuzz {n}"})
             create(f"/v1/customers/{customer_ids[0]}/notes", {"body": f"Fuzz {n}"})
+        client.references["customer_id"] = customer_ids
+        client.references["user_id"] = client.references["user_ids"] = users
+        statuses = http.get("/v1/order-statuses", params={"limit": 200}).json()["data"]
+        client.references["status_ids"] = [s["id"] for s in statuses]
+        client.references["status_id"] = client.references["status_ids"]
+        order_ids = [create("/v1/orders", {"title": f"Fuzz order {n}"}) for n in range(2)]
+        client.path_ids["order_id"] = order_ids[0]
+        order = f"/v1/orders/{order_ids[0]}"
+        for n in range(2):
+            client.references.setdefault("invoice_item_id", []).append(
+                create(
+                    "/v1/invoice-items", {"sku": f"FZ-{n}", "name": f"Fuzz {n}", "unit_amount": 100}
+                )
+            )
+            # A large total, so that fuzzed payments have a balance to pay.
+            create(f"{order}/items", {"name": f"Fuzz {n}", "unit_amount": 10**9, "quantity": 1})
+            create(f"{order}/payments", {"amount": 100, "method": "cash"})
+            create(
+                f"{order}/appointments",
+                {"kind": "appointment", "starts_at": f"2026-12-0{n + 1}T09:00:00Z"},
+            )
+            create(f"{order}/checklist", {"text": f"Fuzz {n}"})
+            create(f"{order}/notes", {"body": f"Fuzz {n}"})
+        for n in range(2):
+            uploaded = http.post(
+                f"/v1/orders/{order_ids[0]}/files",
+                files={"file": (f"fuzz-{n}.txt", b"fuzz", "text/plain")},
+            )
+            assert uploaded.status_code == 201, uploaded.text
         for path, sorts in _list_operations():
             for sort in sorts:
                 params: dict[str, str | int] = {"limit": 1}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TypeVarTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api_key.models import ApiKey
@@ -14,9 +15,18 @@ from app.auth.models import RefreshToken
 from app.group.models import Group
 from app.user.models import User, UserGroup
 
+Ts = TypeVarTuple("Ts")
+
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email.lower()))
+
+
+def _with_group_permissions(stmt: Select[*Ts]) -> Select[*Ts]:
+    """Join the user's groups, so that each row carries one group's permissions."""
+    return stmt.outerjoin(
+        UserGroup, (UserGroup.user_id == User.id) & (UserGroup.company_id == User.company_id)
+    ).outerjoin(Group, (Group.id == UserGroup.group_id) & (Group.company_id == User.company_id))
 
 
 async def user_with_permissions(
@@ -25,16 +35,7 @@ async def user_with_permissions(
     """The user and the union of their groups' permissions, in one query."""
     rows = (
         await session.execute(
-            select(User, Group.permissions)
-            .outerjoin(
-                UserGroup,
-                (UserGroup.user_id == User.id) & (UserGroup.company_id == User.company_id),
-            )
-            .outerjoin(
-                Group,
-                (Group.id == UserGroup.group_id) & (Group.company_id == User.company_id),
-            )
-            .where(User.id == user_id)
+            _with_group_permissions(select(User, Group.permissions)).where(User.id == user_id)
         )
     ).all()
     if not rows:
@@ -43,8 +44,25 @@ async def user_with_permissions(
     return rows[0][0], permissions
 
 
-async def api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
-    return await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+async def api_key_with_creator(
+    session: AsyncSession, prefix: str
+) -> tuple[ApiKey, User, frozenset[str]] | None:
+    """The key, its creator and the union of the creator's group permissions, in one query:
+    it runs on every request made with an API key."""
+    rows = (
+        await session.execute(
+            _with_group_permissions(
+                select(ApiKey, User, Group.permissions).join(
+                    User,
+                    (User.id == ApiKey.created_by_id) & (User.company_id == ApiKey.company_id),
+                )
+            ).where(ApiKey.prefix == prefix)
+        )
+    ).all()
+    if not rows:
+        return None
+    permissions = frozenset(p for _, _, perms in rows for p in perms or ())
+    return rows[0][0], rows[0][1], permissions
 
 
 async def touch_api_key(session: AsyncSession, key_id: uuid.UUID, now: datetime) -> None:

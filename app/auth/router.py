@@ -25,7 +25,7 @@ from app.user import service as user_service
 router = APIRouter(prefix="/v1", route_class=TrackrRoute, tags=["auth"])
 
 
-def get_token_policy(request: Request) -> TokenPolicy:
+async def get_token_policy(request: Request) -> TokenPolicy:
     policy: TokenPolicy = request.app.state.token_policy
     return policy
 

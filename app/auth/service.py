@@ -26,6 +26,7 @@ from app.auth.tokens import (
 from app.company.models import Company
 from app.errors import Conflict, Unauthorized
 from app.event import service as events
+from app.order_status import service as order_statuses
 from app.user.models import User
 
 # Touch `api_key.last_used_at` at most this often, not on every request.
@@ -66,7 +67,8 @@ async def signup(
     currency: str = "USD",
     timezone: str = "UTC",
 ) -> tuple[Company, User]:
-    """Create a company and its first user, an admin. Refuses an email already registered."""
+    """Create a company and its first user, an admin, with the default order statuses.
+    Refuses an email already registered."""
     email = email.lower()
     if await credentials.user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", field="email")
@@ -91,6 +93,7 @@ async def signup(
     actor = Principal(company.id, user.id, permissions.ALL, is_admin=True)
     events.record(session, actor, "created", company)
     events.record(session, actor, "created", user)
+    await order_statuses.create_defaults(session, company.id, actor=actor)
     return company, user
 
 
@@ -187,15 +190,14 @@ async def authenticate(session: AsyncSession, secret_key: str, credential: str) 
 
 
 async def _authenticate_api_key(session: AsyncSession, prefix: str, credential: str) -> Principal:
-    key = await credentials.api_key_by_prefix(session, prefix)
-    if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(credential)):
+    found = await credentials.api_key_with_creator(session, prefix)
+    if found is None or not hmac.compare_digest(found[0].secret_hash, hash_secret(credential)):
         raise Unauthorized("The API key is invalid.")
+    key, creator, granted = found
     if key.revoked_at is not None:
         raise Unauthorized("The API key has been revoked.")
-    found = await credentials.user_with_permissions(session, key.created_by_id)
-    if found is None or not found[0].is_active:
+    if not creator.is_active:
         raise Unauthorized("The API key's creator is disabled.")
-    creator, granted = found
     creator_permissions = permissions.ALL if creator.is_admin else granted
     now = _now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:

@@ -5,7 +5,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -106,6 +117,26 @@ class CustomerTagRepository:
         for customer_id, tag in rows:
             result[customer_id].append(tag)
         return result
+
+    @staticmethod
+    def tags_column() -> ScalarSelect[Any]:
+        """The tags of each `Customer` row of a query as a JSON array ordered by name, a
+        correlated subquery: a page reads its tags in its own statement."""
+        tag = func.json_build_object("id", Tag.id, "name", Tag.name, "color", Tag.color)
+        return (
+            select(
+                func.coalesce(
+                    func.json_agg(aggregate_order_by(tag, Tag.name)), literal_column("'[]'::json")
+                )
+            )
+            .select_from(CustomerTag)
+            .join(Tag, (Tag.id == CustomerTag.tag_id) & (Tag.company_id == CustomerTag.company_id))
+            .where(
+                CustomerTag.company_id == Customer.company_id,
+                CustomerTag.customer_id == Customer.id,
+            )
+            .scalar_subquery()
+        )
 
     async def set_tags(self, customer_id: uuid.UUID, tag_ids: Iterable[uuid.UUID]) -> None:
         await self.session.execute(

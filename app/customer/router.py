@@ -11,6 +11,7 @@ from app.auth.principal import Principal
 from app.customer import bulk as bulk_service
 from app.customer import export as export_service
 from app.customer import service
+from app.customer import summary as summary_service
 from app.customer.schemas import (
     BulkItemRead,
     BulkRead,
@@ -20,6 +21,7 @@ from app.customer.schemas import (
     CustomerCreate,
     CustomerRead,
     CustomerStatus,
+    CustomerSummaryRead,
     CustomerTagRead,
     CustomerUpdate,
     DuplicateList,
@@ -35,7 +37,9 @@ from app.kit.routing import (
     IfMatch,
     SessionDep,
     TrackrRoute,
+    etag,
     get_sessions,
+    model_response,
     set_etag,
 )
 from app.kit.schemas import NO_NUL_PATTERN, DateTimeParam, Page
@@ -82,7 +86,7 @@ def _respond(response: Response, view: service.CustomerView) -> CustomerRead:
     return to_read(view)
 
 
-def customer_filters(
+async def customer_filters(
     request: Request,
     q: Annotated[
         str | None,
@@ -127,6 +131,7 @@ CustomerFiltersDep = Annotated[service.CustomerFilters, Depends(customer_filters
 @router.get(
     "",
     operation_id="customers_list",
+    response_model=Page[CustomerRead],
     description="Filter with `cf.<key>=value` for custom field equality, besides the "
     "parameters below. Every sort pages with keyset cursors.",
 )
@@ -137,12 +142,12 @@ async def list_customers(
     params: PageParamsDep,
     filters: CustomerFiltersDep,
     sort: CustomerSort = "name",
-) -> Page[CustomerRead]:
+) -> Response:
     page, views = await service.list_customers(
         session, principal, filters=filters, sort=sort, params=params, codec=codec
     )
-    return Page(
-        data=[to_read(v) for v in views], has_more=page.has_more, next_cursor=page.next_cursor
+    return model_response(
+        Page(data=[to_read(v) for v in views], has_more=page.has_more, next_cursor=page.next_cursor)
     )
 
 
@@ -244,11 +249,12 @@ async def export(
     )
 
 
-@router.get("/{customer_id:uuid}", operation_id="customers_get")
+@router.get("/{customer_id:uuid}", operation_id="customers_get", response_model=CustomerRead)
 async def get_customer(
-    customer_id: uuid.UUID, principal: CustomersRead, session: SessionDep, response: Response
-) -> CustomerRead:
-    return _respond(response, await service.get_customer(session, principal, customer_id))
+    customer_id: uuid.UUID, principal: CustomersRead, session: SessionDep
+) -> Response:
+    view = await service.get_customer(session, principal, customer_id)
+    return model_response(to_read(view), headers={"ETag": etag(view.customer.version)})
 
 
 @router.patch(
@@ -278,6 +284,16 @@ async def delete_customer(
     """Delete a customer with its contacts and notes; the audit log keeps a snapshot."""
     await service.delete_customer(session, principal, customer_id, expected_version=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{customer_id:uuid}/summary", operation_id="customers_summary")
+async def customer_summary(
+    customer_id: uuid.UUID, principal: CustomersRead, session: SessionDep
+) -> CustomerSummaryRead:
+    """The account summary: pending quotes, invoices awaiting payment and overdue (as of
+    today in the company's timezone), lifetime value, last order and balance."""
+    result = await summary_service.account_summary(session, principal, customer_id)
+    return CustomerSummaryRead.model_validate(result)
 
 
 @router.get("/{customer_id:uuid}/activity", operation_id="customers_activity")

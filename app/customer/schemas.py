@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -182,3 +182,28 @@ class BulkItemRead(ReadSchema):
 
 class BulkRead(ReadSchema):
     data: list[BulkItemRead]
+
+
+class PendingQuotesRead(ReadSchema):
+    count: int
+    total: int = Field(description="The quotes' order totals, in minor units of `currency`.")
+
+
+class TallyRead(ReadSchema):
+    count: int
+    amount: int = Field(description="Balance due, in minor units of `currency`.")
+
+
+class CustomerSummaryRead(ReadSchema):
+    """The account summary (seed 002). Money in minor units of `currency`."""
+
+    pending_quotes: PendingQuotesRead = Field(description="Orders in a `quote`-stage status.")
+    awaiting_payment: TallyRead = Field(
+        description="Invoiced orders not yet past due (due today included) with a balance due."
+    )
+    overdue: TallyRead = Field(description="Invoiced orders past due with a balance due.")
+    lifetime_value: int = Field(description="All payments received on the customer's orders.")
+    last_order_at: datetime | None = Field(description="When the newest order was created.")
+    balance: int = Field(description="The customer's balance, as on the customer record.")
+    currency: str = Field(description="The company's currency (ISO 4217).")
+    as_of: date = Field(description="Today in the company's timezone, which due dates meet.")

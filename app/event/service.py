@@ -55,19 +55,22 @@ def record(
     before: dict[str, Any] | None = None,
     deleted: bool = False,
     parent: Base | None = None,
+    entity_id: uuid.UUID | None = None,
     **extra: Any,
 ) -> None:
     """Add the event `<table>.<action>` for `entity` to the current transaction (flushed with
     it, never alone). `after` is the entity's snapshot now (plus `extra`), or None when
     `deleted`; `before` is the snapshot the caller took before changing it. `parent` puts
-    the event on that record's timeline too (a contact's event on its customer's)."""
+    the event on that record's timeline too (a contact's event on its customer's).
+    `entity_id` names a row that has no `id` of its own (an order's assignee, keyed by its
+    user within the order)."""
     entity_type = entity.__table__.name  # type: ignore[attr-defined]
     session.add(
         Event(
             company_id=actor.company_id,
             type=f"{entity_type}.{action}",
             entity_type=entity_type,
-            entity_id=entity.id,  # type: ignore[attr-defined]
+            entity_id=entity_id or entity.id,  # type: ignore[attr-defined]
             parent_type=None if parent is None else parent.__table__.name,  # type: ignore[attr-defined]
             parent_id=None if parent is None else parent.id,  # type: ignore[attr-defined]
             actor_user_id=actor.user_id,

@@ -6,6 +6,7 @@ import contextlib
 import re
 import time
 import uuid
+from collections.abc import Sequence
 
 import structlog
 from starlette.datastructures import Headers, MutableHeaders
@@ -60,19 +61,35 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """413 for bodies above `max_bytes`: at once from Content-Length, or while streaming."""
+    """413 for bodies above `max_bytes`: at once from Content-Length, or while streaming.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Paths matching a pattern of `larger` (file uploads) may carry up to its own limit
+    instead; the route then checks what it accepts exactly.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = tuple(larger)
+
+    def limit(self, path: str) -> int:
+        return next(
+            (limit for pattern, limit in self.larger if pattern.match(path)), self.max_bytes
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit(scope["path"])
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._reject(scope, receive, send, max_bytes)
             return
         received = 0
         exceeded = False
@@ -82,9 +99,9 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     exceeded = True
-                    raise PayloadTooLarge(self._detail())
+                    raise PayloadTooLarge(_detail(max_bytes))
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -96,11 +113,12 @@ class BodySizeLimitMiddleware:
         with contextlib.suppress(PayloadTooLarge):
             await self.app(scope, limited_receive, guarded_send)
         if exceeded:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, max_bytes)
 
-    def _detail(self) -> str:
-        return f"The request body is larger than {self.max_bytes} bytes."
-
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = from_trackr_error(PayloadTooLarge(self._detail()), Request(scope, receive))
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        response = from_trackr_error(PayloadTooLarge(_detail(max_bytes)), Request(scope, receive))
         await response(scope, receive, send)
+
+
+def _detail(max_bytes: int) -> str:
+    return f"The request body is larger than {max_bytes} bytes."

@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -37,7 +37,7 @@ class PageParams:
     cursor: str | None = None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
     ] = DEFAULT_LIMIT,
@@ -81,6 +81,8 @@ def as_page(result: PageResult[Any], convert: Callable[[Any], T]) -> Page[T]:
 def _encode_value(value: Any) -> list[Any]:
     if isinstance(value, datetime):
         return ["dt", value.isoformat()]
+    if isinstance(value, date):  # after datetime, which is a date too
+        return ["d", value.isoformat()]
     if isinstance(value, uuid.UUID):
         return ["uuid", str(value)]
     return ["v", value]
@@ -90,6 +92,8 @@ def _decode_value(pair: Any) -> Any:
     kind, raw = pair
     if kind == "dt":
         return datetime.fromisoformat(raw)
+    if kind == "d":
+        return date.fromisoformat(raw)
     if kind == "uuid":
         return uuid.UUID(raw)
     return raw
@@ -139,7 +143,9 @@ async def paginate(
     codec: CursorCodec,
     company_id: uuid.UUID,
 ) -> PageResult[Any]:
-    """Run `stmt` (one entity per row) for one page in keyset order; one SQL statement."""
+    """Run `stmt` for one page in keyset order; one SQL statement. A statement of one
+    entity pages entities; one that selects more columns (an entity first, then what the
+    page shows beside it) pages rows, and the cursor is read from the row's entity."""
     if params.cursor:
         last_key, last_id = codec.decode(params.cursor, company_id, sort.name)
         position = tuple_(sort.key, sort.id)
@@ -149,12 +155,14 @@ async def paginate(
             else position > tuple_(last_key, last_id)
         )
     order = (sort.key.desc(), sort.id.desc()) if sort.descending else (sort.key, sort.id)
-    rows = list((await session.scalars(stmt.order_by(*order).limit(params.limit + 1))).all())
+    result = await session.execute(stmt.order_by(*order).limit(params.limit + 1))
+    whole_rows = len(stmt.column_descriptions) > 1
+    rows: list[Any] = list(result.all() if whole_rows else result.scalars().all())
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     next_cursor = None
     if has_more:
-        last = rows[-1]
+        last = rows[-1][0] if whole_rows else rows[-1]
         next_cursor = codec.encode(
             company_id,
             sort.name,

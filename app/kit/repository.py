@@ -61,3 +61,35 @@ class TenantRepository(Generic[M]):
             codec=codec,
             company_id=self.company_id,
         )
+
+    async def page_rows(
+        self, stmt: Select[Any], *, sort: Sort, params: PageParams, codec: CursorCodec
+    ) -> PageResult[Any]:
+        """`page` for a statement selecting the entity first, then more columns: rows."""
+        return await paginate(
+            self.session,
+            stmt,
+            sort=sort,
+            params=params,
+            codec=codec,
+            company_id=self.company_id,
+        )
+
+
+class ChildRepository(TenantRepository[M]):
+    """The rows of one parent record (a customer's notes): company and parent are
+    fixed when it is built, so a child id under another parent is as missing as one of
+    another company. `parent_key` names the model's column holding the parent's id."""
+
+    parent_key: ClassVar[str]
+
+    def __init__(self, session: AsyncSession, company_id: uuid.UUID, parent_id: uuid.UUID) -> None:
+        super().__init__(session, company_id)
+        self.parent_id = parent_id
+
+    def select(self) -> Select[tuple[M]]:
+        return super().select().where(getattr(self.model, self.parent_key) == self.parent_id)
+
+    def add(self, entity: M) -> M:
+        setattr(entity, self.parent_key, self.parent_id)
+        return super().add(entity)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 import email_validator
@@ -179,3 +179,27 @@ def _rfc3339(value: Any) -> Any:
 
 
 DateTimeParam = Annotated[datetime, BeforeValidator(_rfc3339)]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    if not (isinstance(value, str) and _ISO_DATE.match(value)):
+        raise ValueError("must be a date, e.g. 2026-11-23")
+    return value
+
+
+DateParam = Annotated[date, BeforeValidator(_iso_date)]
+"""A date in a query string, as `format: date` means it (pydantic would take `0`)."""
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = BeforeValidator(_whole_number)
+"""With `Field(strict=True)` on an int, last in its `Annotated` (after the constraints, so
+they stay in the contract): an integer as JSON Schema's `integer` means it, 962 and 962.0,
+but not 962.5, "962" or true. For money, where a lax integer would hide a mistake."""

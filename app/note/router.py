@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
@@ -11,7 +11,7 @@ from app.kit.pagination import PageParamsDep, as_page
 from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
 from app.kit.schemas import Page
 from app.note import service
-from app.note.schemas import NoteCreate, NoteRead, NoteUpdate, NoteVisibility
+from app.note.schemas import NoteCreate, NoteRead, NoteSort, NoteUpdate, NoteVisibility
 
 router = APIRouter(
     prefix="/v1/customers/{customer_id:uuid}/notes", route_class=TrackrRoute, tags=["notes"]
@@ -19,7 +19,6 @@ router = APIRouter(
 
 CustomersRead = Annotated[Principal, Depends(Authorize("customers:read"))]
 CustomersWrite = Annotated[Principal, Depends(Authorize("customers:write"))]
-NoteSort = Literal["-created_at", "created_at"]
 
 
 @router.get("", operation_id="customers_notes_list")

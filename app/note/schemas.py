@@ -9,6 +9,7 @@ from pydantic import Field
 from app.kit.schemas import InputSchema, NonBlankText, Omitted, ReadSchema, UpdateSchema
 
 NoteVisibility = Literal["office", "site"]
+NoteSort = Literal["-created_at", "created_at"]
 NOTE_MAX_LENGTH = 10_000
 
 _VISIBILITY = (
@@ -17,9 +18,10 @@ _VISIBILITY = (
 )
 
 
-class NoteRead(ReadSchema):
+class NoteContent(ReadSchema):
+    """What a note shows, whatever it is on (a customer, an order)."""
+
     id: uuid.UUID
-    customer_id: uuid.UUID
     body: str
     visibility: NoteVisibility
     author_id: uuid.UUID | None = Field(
@@ -27,6 +29,10 @@ class NoteRead(ReadSchema):
     )
     created_at: datetime
     updated_at: datetime
+
+
+class NoteRead(NoteContent):
+    customer_id: uuid.UUID
 
 
 class NoteCreate(InputSchema):

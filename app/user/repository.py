@@ -29,6 +29,15 @@ class UserRepository(TenantRepository[User]):
             result[user_id].append(group_id)
         return result
 
+    async def active_by_ids(self, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, User]:
+        ids = set(user_ids)
+        if not ids:
+            return {}
+        found = await self.session.scalars(
+            select(User).where(User.company_id == self.company_id, User.id.in_(ids), User.is_active)
+        )
+        return {user.id: user for user in found}
+
     async def existing_group_ids(self, group_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         ids = set(group_ids)
         if not ids:

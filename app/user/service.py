@@ -76,6 +76,22 @@ async def get_user(
     return user, (await repository.group_ids([user.id]))[user.id]
 
 
+async def require_active_users(
+    session: AsyncSession, company_id: uuid.UUID, user_ids: Sequence[uuid.UUID], field: str
+) -> list[User]:
+    """The company's active users with these ids, once each, in the order first named.
+    Refuses (422 naming `field`) an id that is not an active user of this company: another
+    company's, a disabled one, or none at all."""
+    wanted = list(dict.fromkeys(user_ids))
+    found = await UserRepository(session, company_id).active_by_ids(wanted)
+    unknown = [str(i) for i in wanted if i not in found]
+    if unknown:
+        raise ValidationFailed.field(
+            field, f"not an active user of this company: {', '.join(unknown)}"
+        )
+    return [found[i] for i in wanted]
+
+
 async def _check_groups(repository: UserRepository, group_ids: Sequence[uuid.UUID]) -> None:
     missing = set(group_ids) - await repository.existing_group_ids(group_ids)
     if missing:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import Caller, create_customer, signup
+from tests.factories import Caller, create_customer, create_order, signup
 
 
 async def _ids(client: httpx.AsyncClient, caller: Caller, **params: Any) -> list[str]:
@@ -77,10 +77,11 @@ async def test_status_tag_lead_and_created_filters(client: httpx.AsyncClient) ->
     a = await create_customer(client, admin, tag_ids=[vip])
     b = await create_customer(client, admin, tag_ids=[net], status="disabled")
     c = await create_customer(client, admin)
+    await create_order(client, admin, customer_id=a)  # a customer with an order is no lead
     assert set(await _ids(client, admin, tag=[vip, net])) == {a, b}
     assert await _ids(client, admin, status="disabled") == [b]
-    assert set(await _ids(client, admin, is_lead=True)) == {a, b, c}
-    assert await _ids(client, admin, is_lead=False) == []
+    assert set(await _ids(client, admin, is_lead=True)) == {b, c}
+    assert await _ids(client, admin, is_lead=False) == [a]
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert await _ids(client, admin, created_from=future) == []
     assert set(await _ids(client, admin, created_to=future)) == {a, b, c}

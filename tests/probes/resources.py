@@ -217,3 +217,115 @@ async def _custom_field(tenant: Tenant) -> str:
         "/v1/custom-fields",
         {"entity": "customer", "key": "probe_field", "label": "Probe field", "type": "text"},
     )
+
+
+@resource("order_id")
+async def _order(tenant: Tenant) -> str:
+    return await tenant.create("/v1/orders", {"title": f"Probe order {uuid.uuid4().hex[:8]}"})
+
+
+@resource("status_id")
+async def _order_status(tenant: Tenant) -> str:
+    return await tenant.create(
+        "/v1/order-statuses", {"name": f"Probe {uuid.uuid4().hex[:8]}", "stage": "open"}
+    )
+
+
+@body("order_statuses_reorder")
+async def _reorder_statuses(tenant: Tenant) -> RequestKwargs:
+    # The example's ids are nobody's: name every status of the tenant, in their order.
+    response = await tenant.client.get(
+        "/v1/order-statuses", headers=tenant.admin.headers, params={"limit": 200}
+    )
+    assert response.status_code == 200, response.text
+    return {"json": {"ids": [s["id"] for s in response.json()["data"]]}}
+
+
+@resource("invoice_item_id")
+async def _invoice_item(tenant: Tenant) -> str:
+    return await tenant.create(
+        "/v1/invoice-items",
+        {"sku": f"PRB-{uuid.uuid4().hex[:8]}", "name": "Probe item", "unit_amount": 1250},
+    )
+
+
+@body("orders_assignees_create")
+async def _assignee(tenant: Tenant) -> RequestKwargs:
+    # The example's user is nobody's: assign the tenant's own probe user.
+    return {"json": {"user_id": await tenant.id("user_id"), "role": "installer"}}
+
+
+@resource("appointment_id")
+async def _appointment(tenant: Tenant) -> str:
+    order_id = await tenant.id("order_id")
+    return await tenant.create(
+        f"/v1/orders/{order_id}/appointments",
+        {
+            "kind": "installation",
+            "starts_at": "2026-12-01T08:30:00-05:00",
+            "user_ids": [await tenant.id("user_id")],
+        },
+    )
+
+
+@resource("checklist_item_id")
+async def _checklist_item(tenant: Tenant) -> str:
+    order_id = await tenant.id("order_id")
+    return await tenant.create(
+        f"/v1/orders/{order_id}/checklist", {"text": "Probe step", "is_done": True}
+    )
+
+
+@resource("order_note_id")
+async def _order_note(tenant: Tenant) -> str:
+    order_id = await tenant.id("order_id")
+    return await tenant.create(
+        f"/v1/orders/{order_id}/notes", {"body": "Probe order note", "visibility": "site"}
+    )
+
+
+@resource("file_id")
+async def _order_file(tenant: Tenant) -> str:
+    # A multipart upload: `tenant.create` posts JSON.
+    order_id = await tenant.id("order_id")
+    path = f"/v1/orders/{order_id}/files"
+    response = await tenant.client.post(
+        path, headers=tenant.admin.headers, files=(await _order_file_body(tenant))["files"]
+    )
+    assert response.status_code == 201, (
+        f"factory POST {path} for company {tenant.label} answered "
+        f"{response.status_code}: {response.text}"
+    )
+    file_id = str(response.json()["id"])
+    tenant.created[file_id] = f"POST {path} by company {tenant.label}"
+    return file_id
+
+
+@body("orders_files_create")
+async def _order_file_body(tenant: Tenant) -> RequestKwargs:
+    return {"files": {"file": ("probe.txt", b"hello", "text/plain")}}
+
+
+@resource("line_id")
+async def _order_line(tenant: Tenant) -> str:
+    order_id = await tenant.id("order_id")
+    return await tenant.create(
+        f"/v1/orders/{order_id}/items",
+        {"name": "Probe labour", "quantity": "2", "unit_amount": 5000},
+    )
+
+
+@resource("payment_id")
+async def _payment(tenant: Tenant) -> str:
+    # The probe order totals zero until it has a line, and a payment may not exceed it.
+    await tenant.id("line_id")
+    order_id = await tenant.id("order_id")
+    return await tenant.create(f"/v1/orders/{order_id}/payments", {"amount": 1000})
+
+
+@body("orders_payments_create")
+async def _payment_body(tenant: Tenant) -> RequestKwargs:
+    # A line of its own first, so that this payment always has a balance to go against.
+    order_id = await tenant.id("order_id")
+    await tenant.create(f"/v1/orders/{order_id}/items", {"name": "Probe part", "unit_amount": 500})
+    return {"json": {"amount": 500, "method": "cash"}}

@@ -38,7 +38,7 @@ PUBLIC_OPERATIONS = frozenset(
     {"auth_signup", "auth_token", "auth_refresh", "auth_revoke", "health_live", "health_ready"}
 )
 # Routes any authenticated caller may call (`Authenticated`, i.e. `Authorize(None)`).
-AUTHENTICATED_OPERATIONS = frozenset({"me_get", "permissions_list"})
+AUTHENTICATED_OPERATIONS = frozenset({"me_get", "permissions_list", "company_get"})
 # What the app serves besides its API routes: the OpenAPI document and the docs UI.
 NON_API_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from app.kit.schemas import DateTimeParam, InputSchema, Omitted, ReadSchema, Text, UpdateSchema
+
+AppointmentKind = Literal["appointment", "service_call", "installation"]
+MAX_DURATION_MINUTES = 7 * 24 * 60
+MAX_USERS = 50
+NOTES_MAX_LENGTH = 10_000
+
+
+def _text_only(value: Any) -> Any:
+    # JSON numbers would otherwise be read as Unix times.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an RFC 3339 date-time, e.g. 2026-12-01T09:00:00-05:00")
+    return value
+
+
+# With its offset (RFC 3339): a time without a zone is ambiguous for a crew in another one.
+# Kept in UTC, so that a write answers with the value any later read shows.
+StartsAt = Annotated[
+    DateTimeParam, BeforeValidator(_text_only), AfterValidator(lambda v: v.astimezone(UTC))
+]
+
+_STARTS_AT = "When it starts, with a time zone offset (`Z` or `±hh:mm`)."
+_DURATION = f"Minutes, 1 to {MAX_DURATION_MINUTES} (a week)."
+_USER_IDS = "The users assigned to it: active users of the company."
+
+
+class AppointmentRead(ReadSchema):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    kind: AppointmentKind
+    starts_at: datetime
+    duration_minutes: int
+    notes: str | None
+    user_ids: list[uuid.UUID]
+    created_at: datetime
+    updated_at: datetime
+
+
+class AppointmentCreate(InputSchema):
+    kind: AppointmentKind = "appointment"
+    starts_at: StartsAt = Field(description=_STARTS_AT)
+    duration_minutes: int = Field(default=60, ge=1, le=MAX_DURATION_MINUTES, description=_DURATION)
+    notes: Text | None = Field(default=None, max_length=NOTES_MAX_LENGTH)
+    user_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=MAX_USERS, description=_USER_IDS
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "kind": "installation",
+                    "starts_at": "2026-12-01T08:30:00-05:00",
+                    "duration_minutes": 240,
+                    "notes": "Bring the long ladder.",
+                }
+            ]
+        }
+    }
+
+
+class AppointmentUpdate(UpdateSchema):
+    nullable = frozenset({"notes"})
+
+    kind: AppointmentKind | Omitted = None
+    starts_at: StartsAt | Omitted = Field(default=None, description=_STARTS_AT)
+    duration_minutes: int | Omitted = Field(
+        default=None, ge=1, le=MAX_DURATION_MINUTES, description=_DURATION
+    )
+    notes: Text | None = Field(default=None, max_length=NOTES_MAX_LENGTH)
+    user_ids: list[uuid.UUID] | Omitted = Field(
+        default=None, max_length=MAX_USERS, description=f"{_USER_IDS} Replaces the current ones."
+    )
+
+    model_config = {"json_schema_extra": {"examples": [{"starts_at": "2026-12-02T08:30:00Z"}]}}

@@ -1,0 +1,325 @@
+"""Orders: create (for a given, new or the default customer), read, edit, delete, list."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.company.models import Company
+from app.custom_field import service as custom_fields
+from app.customer import service as customers
+from app.customer.models import Customer
+from app.customer.repository import CustomerRepository
+from app.errors import PermissionDenied, ValidationFailed
+from app.event import service as events
+from app.kit.clock import today_in
+from app.kit.concurrency import check_version
+from app.kit.numbering import next_number
+from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.order.models import Order, OrderAssignee, OrderLine, Payment
+from app.order.repository import OrderChildren, OrderRepository, OrderStatusLookup
+from app.order.schemas import OrderCreate, OrderUpdate
+from app.order_assignee.service import Assignee, assignees_of
+from app.order_status import service as statuses
+from app.order_status.models import OrderStatus
+
+ENTITY = "order"
+SORTS = {
+    "number": Sort("number", Order.number, Order.id),
+    "-number": Sort("-number", Order.number, Order.id, descending=True),
+    "created_at": Sort("created_at", Order.created_at, Order.id),
+    "-created_at": Sort("-created_at", Order.created_at, Order.id, descending=True),
+    "title": Sort("title", Order.title, Order.id),
+    "-title": Sort("-title", Order.title, Order.id, descending=True),
+}
+_PLAIN_FIELDS = ("title", "description", "referral", "reminder_on", "scheduled_on", "source")
+
+
+@dataclass(frozen=True)
+class OrderContext:
+    """What reading any order of the company needs besides its row: one query each."""
+
+    statuses: dict[uuid.UUID, OrderStatus]
+    currency: str
+    today: date
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order: Order
+    status: OrderStatus
+    context: OrderContext
+
+
+@dataclass(frozen=True)
+class OrderDetailView(OrderView):
+    lines: list[OrderLine]
+    payments: list[Payment] | None
+    assignees: list[Assignee]
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    q: str | None = None
+    status_ids: Sequence[uuid.UUID] = ()
+    stage: str | None = None
+    customer_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
+    source: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    reminder_from: date | None = None
+    reminder_to: date | None = None
+    has_balance: bool | None = None
+    overdue: bool | None = None
+
+
+async def context(session: AsyncSession, company_id: uuid.UUID) -> OrderContext:
+    company = await session.get_one(Company, company_id)
+    statuses = await OrderStatusLookup(session, company_id).all()
+    return OrderContext(statuses, company.currency, today_in(company.timezone))
+
+
+def _view(order: Order, ctx: OrderContext) -> OrderView:
+    return OrderView(order, ctx.statuses[order.status_id], ctx)
+
+
+async def _status(
+    session: AsyncSession, company_id: uuid.UUID, status_id: uuid.UUID | None
+) -> OrderStatus:
+    if status_id is None:
+        return await statuses.default_status(session, company_id)
+    return await statuses.require_status(session, company_id, status_id)
+
+
+async def _customer(
+    session: AsyncSession, principal: Principal, body: OrderCreate
+) -> Customer | None:
+    """The order's customer: the one named, a new one, or the company's default."""
+    repository = CustomerRepository(session, principal.company_id)
+    if body.customer is not None:
+        if body.customer_id is not None:
+            raise ValidationFailed.field("customer", "give either `customer_id` or `customer`")
+        if not principal.has("customers:write"):
+            raise PermissionDenied("customers:write")
+        try:
+            view = await customers.create_customer(session, principal, body.customer)
+        except ValidationFailed as exc:
+            raise exc.within("customer") from exc
+        return view.customer
+    if body.customer_id is not None:
+        return await _existing_customer(repository, body.customer_id)
+    default: Customer | None = await session.scalar(repository.select().where(Customer.is_default))
+    return default
+
+
+async def _existing_customer(repository: CustomerRepository, customer_id: uuid.UUID) -> Customer:
+    customer = await repository.get(customer_id)
+    if customer is None:
+        raise ValidationFailed.field("customer_id", f"customer {customer_id} does not exist")
+    return customer
+
+
+async def create_order(
+    session: AsyncSession, principal: Principal, body: OrderCreate
+) -> OrderDetailView:
+    """Create an order with the company's next number. Without a customer it is for the
+    company's default customer (seed 004), or for nobody when there is none."""
+    customer = await _customer(session, principal, body)
+    status = await _status(session, principal.company_id, body.status_id)
+    values = await custom_fields.validate_values(
+        session, principal.company_id, ENTITY, body.custom_fields
+    )
+    order = OrderRepository(session, principal.company_id).add(
+        Order(
+            number=await next_number(session, principal.company_id, ENTITY),
+            customer_id=None if customer is None else customer.id,
+            customer_name=None if customer is None else customer.name,
+            title=body.title,
+            description=body.description,
+            status_id=status.id,
+            source=body.source or ("api" if principal.api_key_id else "staff"),
+            referral=body.referral,
+            reminder_on=body.reminder_on,
+            scheduled_on=body.scheduled_on,
+            custom_fields=values,
+            created_by=principal.user_id,
+        )
+    )
+    await session.flush()
+    events.record(session, principal, "created", order)
+    ctx = await context(session, principal.company_id)
+    return OrderDetailView(order, status, ctx, [], [] if _sees_payments(principal) else None, [])
+
+
+def _sees_payments(principal: Principal) -> bool:
+    return principal.has("payments:read")
+
+
+async def get_order(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID
+) -> OrderDetailView:
+    order = await OrderRepository(session, principal.company_id).get_or_404(order_id)
+    return await _detail(session, principal, order)
+
+
+async def _detail(session: AsyncSession, principal: Principal, order: Order) -> OrderDetailView:
+    ctx = await context(session, principal.company_id)
+    children = OrderChildren(session, principal.company_id)
+    return OrderDetailView(
+        order,
+        ctx.statuses[order.status_id],
+        ctx,
+        await children.lines(order.id),
+        await children.payments(order.id) if _sees_payments(principal) else None,
+        (await assignees_of(session, principal.company_id, [order.id]))[order.id],
+    )
+
+
+async def update_order(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: uuid.UUID,
+    body: OrderUpdate,
+    *,
+    expected_version: int | None,
+) -> OrderDetailView:
+    """Change only the fields sent. Custom fields merge into the current values."""
+    order = await OrderRepository(session, principal.company_id).lock(order_id)
+    check_version(order.version, expected_version)
+    before = events.snapshot(order)
+    changes = body.changes()
+    for field in _PLAIN_FIELDS:
+        if field in changes:
+            setattr(order, field, changes[field])
+    if "status_id" in changes:
+        order.status_id = (await _status(session, principal.company_id, changes["status_id"])).id
+    if "customer_id" in changes:
+        customer = None
+        if changes["customer_id"] is not None:
+            customer = await _existing_customer(
+                CustomerRepository(session, principal.company_id), changes["customer_id"]
+            )
+        order.customer_id = None if customer is None else customer.id
+        order.customer_name = None if customer is None else customer.name
+    if "custom_fields" in changes:
+        order.custom_fields = await custom_fields.validate_values(
+            session,
+            principal.company_id,
+            ENTITY,
+            changes["custom_fields"],
+            current=order.custom_fields,
+        )
+    await session.flush()
+    events.record(session, principal, "updated", order, before=before)
+    return await _detail(session, principal, order)
+
+
+async def delete_order(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+) -> list[str]:
+    """Delete an order with its lines, payments, notes and files (FK cascades). The audit
+    event keeps a snapshot with the payments it took along. Returns the sha256 of the files
+    it referenced, whose blobs the caller removes after commit if nothing else uses them."""
+    repository = OrderRepository(session, principal.company_id)
+    order = await repository.lock(order_id)
+    check_version(order.version, expected_version)
+    children = OrderChildren(session, principal.company_id)
+    payments = await children.payments(order.id)
+    shas = await children.file_shas(order.id)
+    before = events.snapshot(
+        order, payments=[{"id": p.id, "amount": p.amount, "paid_on": p.paid_on} for p in payments]
+    )
+    await repository.delete(order)
+    await session.flush()
+    events.record(session, principal, "deleted", order, before=before, deleted=True)
+    return shas
+
+
+async def filtered(
+    session: AsyncSession, principal: Principal, filters: OrderFilters, today: date
+) -> Select[Any]:
+    """The company's orders matching `filters`."""
+    stmt = OrderRepository(session, principal.company_id).select()
+    clauses = _who_and_what(principal.company_id, filters) + _when_and_money(filters, today)
+    return stmt.where(*clauses) if clauses else stmt
+
+
+def _who_and_what(company_id: uuid.UUID, f: OrderFilters) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.q:
+        text = f.q.strip()
+        match = Order.search_text.contains(text.lower(), autoescape=True)
+        if text.isdigit() and len(text) <= 18:
+            match = match | (Order.number == int(text))
+        clauses.append(match)
+    if f.status_ids:
+        clauses.append(Order.status_id.in_(f.status_ids))
+    if f.stage:
+        clauses.append(
+            Order.status_id.in_(
+                select(OrderStatus.id).where(
+                    OrderStatus.company_id == company_id, OrderStatus.stage == f.stage
+                )
+            )
+        )
+    if f.customer_id:
+        clauses.append(Order.customer_id == f.customer_id)
+    if f.assignee_id:
+        clauses.append(
+            exists().where(
+                OrderAssignee.company_id == company_id,
+                OrderAssignee.order_id == Order.id,
+                OrderAssignee.user_id == f.assignee_id,
+            )
+        )
+    if f.source:
+        clauses.append(Order.source == f.source)
+    return clauses
+
+
+def _when_and_money(f: OrderFilters, today: date) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if f.created_from:
+        clauses.append(Order.created_at >= f.created_from)
+    if f.created_to:
+        clauses.append(Order.created_at < f.created_to)
+    if f.reminder_from:
+        clauses.append(Order.reminder_on >= f.reminder_from)
+    if f.reminder_to:
+        clauses.append(Order.reminder_on <= f.reminder_to)
+    if f.has_balance is not None:
+        clauses.append((Order.balance_due > 0) == f.has_balance)
+    if f.overdue is not None:
+        overdue = Order.invoiced_on.is_not(None) & (Order.due_on < today) & (Order.balance_due > 0)
+        clauses.append(overdue if f.overdue else ~overdue)
+    return clauses
+
+
+async def list_orders(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: OrderFilters,
+    sort: str,
+    params: PageParams,
+    codec: CursorCodec,
+) -> tuple[PageResult[Order], list[OrderView]]:
+    """One page in keyset order: three queries whatever the page size."""
+    ctx = await context(session, principal.company_id)
+    stmt = await filtered(session, principal, filters, ctx.today)
+    page = await OrderRepository(session, principal.company_id).page(
+        stmt, sort=SORTS[sort], params=params, codec=codec
+    )
+    return page, [_view(order, ctx) for order in page.items]
