@@ -1,8 +1,9 @@
-"""Load benchmark of the customer API against its floor (issue 3); `make bench` runs it.
+"""Load benchmark of the customer and order APIs against a floor (issues 3 and 4); `make bench`.
 
     python -m bench.run                  # seed if needed, 3 rounds of every scenario
     python -m bench.run --rounds 1 --duration 5
     python -m bench.run --profile        # also py-spy the API's first page afterwards
+    python -m bench.run --only orders_first_page order_detail payment_create
 
 Serves the API (`uvicorn app.main:app`, one worker) and the floor (bench/floor.py) on
 127.0.0.1, loads each scenario with wrk, and reports req/s, p50 and p99 per scenario with
@@ -44,13 +45,29 @@ from bench.common import (
     ROOT,
     SECRET_KEY,
     STATE_SCHEMA,
+    Company,
     SeedState,
     dsn,
     sqlalchemy_url,
 )
+from bench.orders import DETAIL_LINES, DETAIL_PAYMENTS, OrdersState, read_orders_state
 from bench.seed import BIG_CUSTOMERS, COMPANIES, SMALL_CUSTOMERS, seed
 
 LIST = "/v1/customers?limit=50&sort=name"
+ORDER_LIST = "/v1/orders?limit=50"
+PAYMENT_BODY = '{"amount":1,"method":"cash"}'
+SCENARIO_KEYS = (
+    "floor",
+    "first_page",
+    "deep_page",
+    "search_common",
+    "search_rare",
+    "get_by_id",
+    "export",
+    "orders_first_page",
+    "order_detail",
+    "payment_create",
+)
 DEEP_FRACTION = 0.9
 WALK_LIMIT = 200
 GET_BY_ID_PATHS = 1000
@@ -226,8 +243,16 @@ def run_wrk(
     threads: int,
     connections: int,
     seconds: float,
+    method: str = "GET",
+    body: str | None = None,
 ) -> WrkResult:
-    env = {**os.environ, "BENCH_TOKEN": token or "", "BENCH_PATHS": str(paths or "")}
+    env = {
+        **os.environ,
+        "BENCH_TOKEN": token or "",
+        "BENCH_PATHS": str(paths or ""),
+        "BENCH_METHOD": method,
+        "BENCH_BODY": body or "",
+    }
     command = [
         "wrk",
         f"-t{threads}",
@@ -270,7 +295,20 @@ class Scenario:
     token: str | None = None
     paths_file: Path | None = None
     note: str = ""
+    method: str = "GET"
+    body: str | None = None  # JSON, sent with every request
     rounds: list[WrkResult] = field(default_factory=list)
+    sent: int = 0  # requests wrk completed, warm-ups included
+
+    @property
+    def expected_status(self) -> int:
+        return 201 if self.method == "POST" else 200
+
+    def first_path(self) -> str:
+        """The path of its first request (the first line of its paths file, if any)."""
+        if self.paths_file is None:
+            return self.path
+        return self.paths_file.read_text().split("\n", 1)[0]
 
     def median(self) -> WrkResult | None:
         if not self.rounds:
@@ -279,16 +317,42 @@ class Scenario:
         return ordered[len(ordered) // 2]
 
 
-async def preflight(client: httpx.AsyncClient, url: str, token: str | None) -> str:
-    """One request as wrk will send it: fail early, with the reason, if it is not a 200."""
+async def payment_count(company_id: str) -> int:
+    """Payments of the company: the payment-create scenario adds to them."""
+    connection = await asyncpg.connect(dsn())
+    try:
+        count: int = await connection.fetchval(
+            "SELECT count(*) FROM payment WHERE company_id = $1", uuid.UUID(company_id)
+        )
+    finally:
+        await connection.close()
+    return count
+
+
+async def preflight(
+    client: httpx.AsyncClient,
+    url: str,
+    token: str | None,
+    *,
+    method: str = "GET",
+    body: str | None = None,
+    expected: int = 200,
+) -> str:
+    """One request as wrk will send it: fail early, with the reason, if it does not answer
+    `expected` (200; 201 for a POST)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.get(url, headers=headers)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url}: {response.status_code} {response.text[:500]}")
-    body = response.json()
-    if "data" in body:
-        return f"{len(body['data'])} rows, has_more={body['has_more']}"
-    return f"{len(response.content)} bytes"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    response = await client.request(method, url, headers=headers, content=body)
+    if response.status_code != expected:
+        raise RuntimeError(f"{method} {url}: {response.status_code} {response.text[:500]}")
+    found = response.json()
+    if "data" in found:
+        return f"{len(found['data'])} rows, has_more={found['has_more']}"
+    if "lines" in found:
+        payments = "hidden" if found["payments"] is None else len(found["payments"])
+        return f"{len(found['lines'])} lines, {payments} payments, {len(response.content)} bytes"
+    return f"{response.status_code}, {len(response.content)} bytes"
 
 
 async def walk_to_depth(
@@ -383,6 +447,95 @@ async def scenario_facts(state: SeedState) -> dict[str, Any]:
     finally:
         await connection.close()
     return {"ids": [str(r["id"]) for r in ids], "matches": matches, "postgres": server}
+
+
+def build_scenarios(
+    big: Company,
+    orders: OrdersState,
+    facts: dict[str, Any],
+    deep: dict[str, Any] | None,
+    log_dir: Path,
+) -> list[Scenario]:
+    """Every scenario, in the order they run (deep_page only with its cursor); the paths
+    files of the multi-path ones are written to `log_dir`."""
+    paths_file = log_dir / "get-by-id.txt"
+    paths_file.write_text("".join(f"/v1/customers/{i}\n" for i in facts["ids"]))
+    # Payments spread over the payable orders, so that requests do not all queue on one
+    # order's row lock (each payment locks its order).
+    payment_paths = log_dir / "payment-create.txt"
+    payment_paths.write_text("".join(f"/v1/orders/{i}/payments\n" for i in orders.payable_ids))
+    common, rare = data.COMMON_SURNAME, data.RARE_SURNAME
+    matches = facts["matches"]
+    scenarios = [
+        Scenario("floor", "Floor: first page (raw ASGI + asyncpg + orjson)", "floor", LIST),
+        Scenario("first_page", "First page of 50, sort=name", "api", LIST, big.api_key),
+    ]
+    if deep is not None:
+        scenarios.append(
+            Scenario(
+                "deep_page",
+                f"Page at {DEEP_FRACTION:.0%} depth (cursor)",
+                "api",
+                f"{LIST}&cursor={deep['cursor']}",
+                big.api_key,
+                note=f"row {deep['position']:,}",
+            )
+        )
+    scenarios += [
+        Scenario(
+            "search_common",
+            f"q={common} (common)",
+            "api",
+            f"{LIST}&q={common}",
+            big.api_key,
+            note=f"{matches[common]:,} matches",
+        ),
+        Scenario(
+            "search_rare",
+            f"q={rare} (rare)",
+            "api",
+            f"{LIST}&q={rare}",
+            big.api_key,
+            note=f"{matches[rare]:,} matches",
+        ),
+        Scenario(
+            "get_by_id",
+            "Get by id",
+            "api",
+            "/v1/customers/{id}",
+            big.api_key,
+            paths_file,
+            note=f"{len(facts['ids']):,} random ids in turn",
+        ),
+        Scenario(
+            "orders_first_page",
+            "Orders: first page of 50, sort=-number",
+            "api",
+            ORDER_LIST,
+            orders.api_key,
+            note=f"GET, the newest 50 of {orders.orders + len(orders.payable_ids) + 1:,}",
+        ),
+        Scenario(
+            "order_detail",
+            f"Order detail, {DETAIL_LINES} lines + {DETAIL_PAYMENTS} payments",
+            "api",
+            f"/v1/orders/{orders.detail_id}",
+            orders.api_key,
+            note="GET, one order with its lines, payments and assignees",
+        ),
+        Scenario(
+            "payment_create",
+            "Payment create (amount 1, cash)",
+            "api",
+            "/v1/orders/{id}/payments",
+            orders.api_key,
+            payment_paths,
+            note=f"POST {PAYMENT_BODY}, 201; {len(orders.payable_ids):,} orders in turn",
+            method="POST",
+            body=PAYMENT_BODY,
+        ),
+    ]
+    return scenarios
 
 
 # --- export -------------------------------------------------------------------------------
@@ -499,17 +652,44 @@ def _ms(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
+def _payments_created(
+    payments: tuple[int, int], sent: int, orders: int
+) -> tuple[dict[str, int], list[str]]:
+    """The payments the payment-create scenario recorded: for the JSON and the report."""
+    before, after = payments
+    found = {
+        "payments_before": before,
+        "payments_after": after,
+        "created": after - before,
+        "responses_counted_by_wrk": sent,
+    }
+    lines = [
+        f"**payment_create** recorded {after - before:,} payments (rows of the company "
+        f"before/after the rounds: {before:,} → {after:,}; wrk counted {sent:,} responses, "
+        f"warm-ups included, and not those in flight when it stops) over {orders:,} orders, "
+        "one row lock each. They accumulate across runs.",
+        "",
+    ]
+    return found, lines
+
+
 def build_report(
     scenarios: list[Scenario],
     exports: list[ExportResult],
     state: SeedState,
     facts: dict[str, Any],
-    deep: dict[str, Any],
+    deep: dict[str, Any] | None,
     env: dict[str, Any],
+    orders: OrdersState,
+    payments: tuple[int, int] | None,
 ) -> tuple[str, dict[str, Any]]:
     by_key = {s.key: s for s in scenarios}
-    floor = by_key["floor"].median()
-    first = by_key["first_page"].median()
+
+    def median(key: str) -> WrkResult | None:
+        return by_key[key].median() if key in by_key else None  # --only may skip it
+
+    floor = median("floor")
+    first = median("first_page")
     rows: list[list[str]] = []
     results: dict[str, Any] = {}
     for s in scenarios:
@@ -535,6 +715,7 @@ def build_report(
             "median": asdict(m),
             "rounds": [asdict(r) for r in s.rounds],
             "vs_floor_rps": round(ratio, 3),
+            **({"method": s.method, "body": s.body} if s.body is not None else {}),
         }
     export = sorted(exports, key=lambda e: e.rows_per_s)[len(exports) // 2] if exports else None
     if export:
@@ -553,7 +734,7 @@ def build_report(
                 share >= TARGET_FIRST_PAGE_VS_FLOOR,
             )
         )
-    deep_m = by_key["deep_page"].median()
+    deep_m = median("deep_page")
     if deep_m and first:
         factor = deep_m.p50_ms / first.p50_ms
         checks.append(
@@ -565,7 +746,7 @@ def build_report(
             )
         )
     for key in ("search_common", "search_rare"):
-        m = by_key[key].median()
+        m = median(key)
         if m:
             checks.append(
                 (
@@ -583,10 +764,15 @@ def build_report(
             )
         )
     results["targets"] = [{"target": t, "measured": v, "met": ok} for t, v, ok in checks]
+    payment_lines: list[str] = []
+    if payments is not None:
+        results["payment_create"], payment_lines = _payments_created(
+            payments, by_key["payment_create"].sent, len(orders.payable_ids)
+        )
 
     big = state.company(state.big)
     lines = [
-        f"# Customer API benchmark, {env['date']}",
+        f"# API benchmark (customers, orders), {env['date']}",
         "",
         f"Commit `{env['commit']}`{' (app/ with uncommitted changes)' if env['app_dirty'] else ''}"
         f"; {env['cpus']} cores shared by wrk, the server and PostgreSQL {env['postgres']}; "
@@ -594,7 +780,11 @@ def build_report(
         f"wrk `{env['wrk']}`, {env['warmup_s']:g} s warm-up, median of {env['rounds']} "
         "round(s) (by req/s). One uvicorn worker each for the API and the floor.",
         f"Data: {len(state.companies)} companies, {big.customers:,} customers in the one "
-        "measured; API key of that company (`customers:read`).",
+        "measured; API key of that company (`customers:read`). Its orders: "
+        f"{orders.orders:,} numbered 1..{orders.orders:,} over 3 years ({orders.lines:,} line "
+        f"items), one detail order with {DETAIL_LINES} line items and {DETAIL_PAYMENTS} "
+        f"payments, {len(orders.payable_ids):,} payable ones; the order scenarios use an API "
+        "key with `orders:read|write`, `payments:read|write`, `customers:read`.",
         "",
         "| Scenario | req/s | p50 ms | p99 ms | vs floor | Notes |",
         "|---|---:|---:|---:|---:|---|",
@@ -614,22 +804,30 @@ def build_report(
             + " rows/s.",
             "",
         ]
-    lines += ["| Target (issue 3) | Measured | Met |", "|---|---|---|"]
-    lines += [f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in checks]
+    lines += payment_lines
+    if checks:  # --only may measure none of the targeted scenarios
+        lines += ["| Target (issue 3) | Measured | Met |", "|---|---|---|"]
+        lines += [f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in checks]
+        lines.append("")
+    if deep is not None:
+        lines.append(
+            f"Deep page: cursor at row {deep['position']:,} of {big.customers:,}"
+            + (
+                f", reached by walking {deep['position'] // WALK_LIMIT:,} pages of {WALK_LIMIT} "
+                f"in {deep['walk_seconds']} s ({deep['walk_pages_per_s']} pages/s), checking "
+                "that (name, id) strictly increases."
+                if "walk_seconds" in deep
+                else "."
+            )
+        )
     lines += [
-        "",
-        f"Deep page: cursor at row {deep['position']:,} of {big.customers:,}"
-        + (
-            f", reached by walking {deep['position'] // WALK_LIMIT:,} pages of {WALK_LIMIT} "
-            f"in {deep['walk_seconds']} s ({deep['walk_pages_per_s']} pages/s), checking that "
-            "(name, id) strictly increases."
-            if "walk_seconds" in deep
-            else "."
-        ),
         "Search terms match "
         + ", ".join(f"`{t}` {n:,} rows" for t, n in facts["matches"].items())
         + f" of {big.customers:,}.",
         "Seed timings (s): " + ", ".join(f"{k} {v:g}" for k, v in state.timings.items()) + ".",
+        "Orders seed timings (s): "
+        + ", ".join(f"{k.removeprefix('orders: ')} {v:g}" for k, v in orders.timings.items())
+        + ".",
         "",
     ]
     return "\n".join(lines), results
@@ -645,7 +843,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", nargs="*", help="scenario keys to run (default: all)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=SCENARIO_KEYS,
+        metavar="KEY",
+        help=f"scenarios to run (default: all): {' '.join(SCENARIO_KEYS)}",
+    )
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the database")
     parser.add_argument("--customers", type=int, default=BIG_CUSTOMERS)
     parser.add_argument("--rewalk", action="store_true", help="walk to the deep page again")
@@ -667,11 +871,15 @@ def main() -> None:
     ensure_wrk()
     state = seed(reset=args.reseed, big=args.customers, small=SMALL_CUSTOMERS, companies=COMPANIES)
     big = state.company(state.big)
+    orders = asyncio.run(read_orders_state())
+    if orders is None or orders.company_id != big.id:
+        raise RuntimeError("the seed recorded no orders of the big company (bench/orders.py)")
     facts = asyncio.run(scenario_facts(state))
     log_dir = Path(tempfile.mkdtemp(prefix="trackr-bench-"))
-    paths_file = log_dir / "get-by-id.txt"
-    paths_file.write_text("".join(f"/v1/customers/{i}\n" for i in facts["ids"]))
     env = environment(facts, args)
+
+    def wanted(key: str) -> bool:
+        return not args.only or key in args.only
 
     servers: list[Server] = []
     try:
@@ -687,59 +895,30 @@ def main() -> None:
                     client, api.base, big.api_key, big.customers, rewalk=args.rewalk
                 )
 
-        deep = asyncio.run(prepare())
-        common, rare = data.COMMON_SURNAME, data.RARE_SURNAME
-        matches = facts["matches"]
-        scenarios = [
-            Scenario("floor", "Floor: first page (raw ASGI + asyncpg + orjson)", "floor", LIST),
-            Scenario("first_page", "First page of 50, sort=name", "api", LIST, big.api_key),
-            Scenario(
-                "deep_page",
-                f"Page at {DEEP_FRACTION:.0%} depth (cursor)",
-                "api",
-                f"{LIST}&cursor={deep['cursor']}",
-                big.api_key,
-                note=f"row {deep['position']:,}",
-            ),
-            Scenario(
-                "search_common",
-                f"q={common} (common)",
-                "api",
-                f"{LIST}&q={common}",
-                big.api_key,
-                note=f"{matches[common]:,} matches",
-            ),
-            Scenario(
-                "search_rare",
-                f"q={rare} (rare)",
-                "api",
-                f"{LIST}&q={rare}",
-                big.api_key,
-                note=f"{matches[rare]:,} matches",
-            ),
-            Scenario(
-                "get_by_id",
-                "Get by id",
-                "api",
-                "/v1/customers/{id}",
-                big.api_key,
-                paths_file,
-                note=f"{len(facts['ids']):,} random ids in turn",
-            ),
-        ]
+        # Walking to the deep page takes a while without a saved cursor: only when measured.
+        deep = asyncio.run(prepare()) if wanted("deep_page") else None
+        scenarios = build_scenarios(big, orders, facts, deep, log_dir)
         if args.only:
             scenarios = [s for s in scenarios if s.key in args.only or s.key == "floor"]
-        run_export_scenario = not args.only or "export" in args.only
+        run_export_scenario = wanted("export")
         by_server = {"floor": floor, "api": api}
 
         async def preflight_all() -> None:
             async with httpx.AsyncClient(timeout=60) as client:
                 for s in scenarios:
-                    path = f"/v1/customers/{facts['ids'][0]}" if s.paths_file else s.path
-                    outcome = await preflight(client, by_server[s.server].base + path, s.token)
+                    outcome = await preflight(
+                        client,
+                        by_server[s.server].base + s.first_path(),
+                        s.token,
+                        method=s.method,
+                        body=s.body,
+                        expected=s.expected_status,
+                    )
                     say(f"  {s.key}: {outcome}")
 
         asyncio.run(preflight_all())
+        creates_payments = any(s.key == "payment_create" for s in scenarios)
+        payments_before = asyncio.run(payment_count(big.id)) if creates_payments else 0
 
         exports: list[ExportResult] = []
         for round_no in range(1, args.rounds + 1):
@@ -751,15 +930,18 @@ def main() -> None:
                     "paths": s.paths_file,
                     "threads": args.threads,
                     "connections": args.connections,
+                    "method": s.method,
+                    "body": s.body,
                 }
                 busy = wait_for_quiet(args.quiet, args.quiet_wait)
                 if args.warmup > 0:
-                    run_wrk(url, seconds=args.warmup, **common_args)
+                    s.sent += run_wrk(url, seconds=args.warmup, **common_args).requests
                 result = run_wrk(url, seconds=args.duration, **common_args)
                 result.busy_before = round(busy, 2)
                 s.rounds.append(result)
+                s.sent += result.requests
                 say(
-                    f"  {s.key:14} {result.rps:9,.0f} req/s  p50 {_ms(result.p50_ms):>6} ms  "
+                    f"  {s.key:17} {result.rps:9,.0f} req/s  p50 {_ms(result.p50_ms):>6} ms  "
                     f"p99 {_ms(result.p99_ms):>6} ms"
                     + (f"  ERRORS {result.errors}" if result.failed else "")
                 )
@@ -769,12 +951,17 @@ def main() -> None:
                 export = asyncio.run(run_export(api, big.api_key, state.export_window))
                 exports.append(export)
                 say(
-                    f"  {'export':14} {export.rows:,} rows in {export.seconds:.2f} s = "
+                    f"  {'export':17} {export.rows:,} rows in {export.seconds:.2f} s = "
                     f"{export.rows_per_s:,.0f} rows/s; RSS {export.rss_before_mb:.0f} → peak "
                     f"{export.rss_peak_mb:.0f} MB (+{export.growth_mb} MB)"
                 )
 
-        report, results = build_report(scenarios, exports, state, facts, deep, env)
+        payments = None
+        if creates_payments:
+            payments = (payments_before, asyncio.run(payment_count(big.id)))
+        report, results = build_report(
+            scenarios, exports, state, facts, deep, env, orders, payments
+        )
         profile_summary = None
         if args.profile:
             profile_summary = profile.profile_first_page(
@@ -798,7 +985,12 @@ def main() -> None:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
         (RESULTS_DIR / f"{stamp}.md").write_text(report)
-        payload = {"environment": env, "seed": state.to_json(), "results": results}
+        payload = {
+            "environment": env,
+            "seed": state.to_json(),
+            "orders_seed": orders.public(),
+            "results": results,
+        }
         payload["seed"]["companies"] = [  # never commit credentials, even throwaway ones
             {k: v for k, v in c.items() if k != "api_key"} for c in payload["seed"]["companies"]
         ]

@@ -1,4 +1,5 @@
-"""Seed the benchmark database: 10 companies, one of them with 1,000,000 customers.
+"""Seed the benchmark database: 10 companies, one of them with 1,000,000 customers and
+200,000 orders.
 
     python -m bench.seed          # reuse the database if a finished seed of this size is there
     python -m bench.seed --reset  # drop and rebuild it
@@ -6,17 +7,20 @@
 Steps, each timed: create the database, `alembic upgrade head`, sign up the companies and
 create an API key for each through the app itself (in process, over ASGI), then COPY the
 customers in with the plain (non-constraint) indexes of `customer` dropped, rebuild those
-indexes from their own definitions, set the numbering counters, VACUUM ANALYZE.
+indexes from their own definitions, set the numbering counters, VACUUM ANALYZE. Then the
+big company's orders (bench/orders.py), a step of its own recorded apart, so that a
+database seeded before it gets it on reuse.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,8 +96,10 @@ def _migrate() -> None:
     command.upgrade(config, "head")
 
 
-async def _signup_companies(sizes: list[int]) -> list[Company]:
-    """Sign up each company and create a read-only API key, through the API in process."""
+@contextlib.asynccontextmanager
+async def api_client() -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app itself, in process over ASGI (lifespan run), configured as the
+    harness serves it (no rate limits)."""
     from app.config import Settings
     from app.main import create_app
 
@@ -111,31 +117,37 @@ async def _signup_companies(sizes: list[int]) -> list[Company]:
         )
         app = create_app(settings)
         transport = httpx.ASGITransport(app=app)
-        companies: list[Company] = []
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
         ):
-            for index, size in enumerate(sizes):
-                name = "Bench Big Co" if index == 0 else f"Bench Co {index + 1}"
-                response = await client.post(
-                    "/v1/signup",
-                    json={
-                        "company_name": name,
-                        "name": "Bench Admin",
-                        "email": f"admin-{index + 1}-{uuid.uuid4().hex[:8]}@bench.example.com",
-                        "password": PASSWORD,
-                    },
-                )
-                response.raise_for_status()
-                body = response.json()
-                key = await client.post(
-                    "/v1/api-keys",
-                    headers={"Authorization": f"Bearer {body['token']['access_token']}"},
-                    json={"name": "bench", "permissions": ["customers:read"]},
-                )
-                key.raise_for_status()
-                companies.append(Company(body["company"]["id"], name, size, key.json()["key"]))
+            yield client
+
+
+async def _signup_companies(sizes: list[int]) -> list[Company]:
+    """Sign up each company and create a read-only API key, through the API in process."""
+    companies: list[Company] = []
+    async with api_client() as client:
+        for index, size in enumerate(sizes):
+            name = "Bench Big Co" if index == 0 else f"Bench Co {index + 1}"
+            response = await client.post(
+                "/v1/signup",
+                json={
+                    "company_name": name,
+                    "name": "Bench Admin",
+                    "email": f"admin-{index + 1}-{uuid.uuid4().hex[:8]}@bench.example.com",
+                    "password": PASSWORD,
+                },
+            )
+            response.raise_for_status()
+            body = response.json()
+            key = await client.post(
+                "/v1/api-keys",
+                headers={"Authorization": f"Bearer {body['token']['access_token']}"},
+                json={"name": "bench", "permissions": ["customers:read"]},
+            )
+            key.raise_for_status()
+            companies.append(Company(body["company"]["id"], name, size, key.json()["key"]))
     return companies
 
 
@@ -247,6 +259,8 @@ def seed(*, reset: bool, big: int, small: int, companies: int) -> SeedState:
         state = asyncio.run(read_state())
         if state is not None and state.params == params:
             log(f"reusing {DB_NAME} (seeded {state.params}; `--reset` rebuilds it)")
+            _migrate()  # the code may have moved on since the seed; a no-op when it has not
+            _seed_orders(state)
             return state
         if asyncio.run(database_exists()):
             log(f"{DB_NAME} has no finished seed of this size: rebuilding it")
@@ -278,7 +292,16 @@ def seed(*, reset: bool, big: int, small: int, companies: int) -> SeedState:
     state = asyncio.run(load())
     total = sum(c.customers for c in state.companies)
     log(f"done: {total:,} customers in {timer.timings['total']:.1f} s")
+    _seed_orders(state)
     return state
+
+
+def _seed_orders(state: SeedState) -> None:
+    """The orders of the big company (bench/orders.py), once per database: they came after
+    the customers, so a database seeded before them gets them when it is reused."""
+    from bench import orders  # bench.orders builds on this module
+
+    orders.seed_orders(state)
 
 
 def main() -> None:

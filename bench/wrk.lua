@@ -1,12 +1,26 @@
--- wrk script of the customer API benchmark (bench/run.py sets the environment):
---   BENCH_TOKEN  sent as `Authorization: Bearer <token>` (unset for the floor)
---   BENCH_PATHS  a file of request paths, one a line, taken in turn by each thread
---                (get by id over many ids); unset: the URL on wrk's command line
+-- wrk script of the API benchmark (bench/run.py sets the environment):
+--   BENCH_TOKEN   sent as `Authorization: Bearer <token>` (unset for the floor)
+--   BENCH_PATHS   a file of request paths, one a line, taken in turn by each thread
+--                 (get by id over many ids); unset: the URL on wrk's command line
+--   BENCH_METHOD  the request method; unset: GET
+--   BENCH_BODY    a JSON body sent with every request (as application/json); unset: none
 -- done() prints one line `BENCH_JSON {...}` with the counts and latency percentiles (us).
 
 local token = os.getenv("BENCH_TOKEN")
 if token ~= nil and token ~= "" then
    wrk.headers["Authorization"] = "Bearer " .. token
+end
+
+-- wrk.format and the static request both default to wrk.method and wrk.body.
+local method = os.getenv("BENCH_METHOD")
+if method ~= nil and method ~= "" then
+   wrk.method = method
+end
+
+local body = os.getenv("BENCH_BODY")
+if body ~= nil and body ~= "" then
+   wrk.body = body
+   wrk.headers["Content-Type"] = "application/json"
 end
 
 local paths_file = os.getenv("BENCH_PATHS")
