@@ -26,6 +26,9 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
             # is ~20x slower than a custom one (shared/PERFORMANCE.md), so never use one.
             "server_settings": {
                 "plan_cache_mode": "force_custom_plan",
+                # JIT compiles expensive plans (a 100k-row export) for up to a second
+                # before running them; our queries are index-driven and never gain it back.
+                "jit": "off",
                 "timezone": "UTC",
             },
         },

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -55,8 +55,11 @@ MAX_CUSTOM_FIELD_FILTERS = 10
 
 
 def to_read(view: service.CustomerView) -> CustomerRead:
+    """The read model of a customer, built without validation: every value comes from our
+    own row, typed by its column, and validating 50 of them was a fifth of the list's time
+    (bench/ profile). The contract test and schemathesis check what is served."""
     customer = view.customer
-    return CustomerRead(
+    return CustomerRead.model_construct(
         id=customer.id,
         number=customer.number,
         name=customer.name,
@@ -64,14 +67,16 @@ def to_read(view: service.CustomerView) -> CustomerRead:
         email=customer.email,
         phone=customer.phone,
         alt_phone=customer.alt_phone,
-        status=customer.status,
+        status=cast(CustomerStatus, customer.status),  # the column's CHECK constraint
         address_line1=customer.address_line1,
         address_line2=customer.address_line2,
         city=customer.city,
         region=customer.region,
         postal_code=customer.postal_code,
         country=customer.country,
-        tags=[CustomerTagRead.model_validate(t) for t in view.tags],
+        tags=[
+            CustomerTagRead.model_construct(id=t.id, name=t.name, color=t.color) for t in view.tags
+        ],
         custom_fields=customer.custom_fields,
         is_default=customer.is_default,
         balance=view.derived.balance,

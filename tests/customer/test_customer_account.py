@@ -62,8 +62,8 @@ async def test_balance_counts_only_invoiced_orders_balance_due(client: httpx.Asy
     export = await client.get("/v1/customers/export", headers=admin.headers)
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert {r["id"]: (r["balance"], r["is_lead"]) for r in rows} == {
-        customer_id: ("7500", "False"),
-        other: ("900", "False"),
+        customer_id: ("7500", "false"),
+        other: ("900", "false"),
     }
 
 
@@ -82,8 +82,8 @@ async def test_export_shows_leads_and_balances_in_one_statement(
         export = await client.get("/v1/customers/export", headers=admin.headers)
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export.text))}
     assert [rows[i]["balance"] for i in owing] == ["1000", "2000", "3000"]
-    assert {rows[i]["is_lead"] for i in owing} == {"False"}
-    assert {(rows[i]["balance"], rows[i]["is_lead"]) for i in leads} == {("0", "True")}
+    assert {rows[i]["is_lead"] for i in owing} == {"false"}
+    assert {(rows[i]["balance"], rows[i]["is_lead"]) for i in leads} == {("0", "true")}
     # The streamed SELECT reads the orders itself (LATERAL): no statement per row.
     assert len([s for s in statements if "orders" in s]) == 1, statements
 
