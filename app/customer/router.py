@@ -39,6 +39,7 @@ from app.kit.routing import (
     TrackrRoute,
     etag,
     get_sessions,
+    json_response,
     model_response,
     set_etag,
 )
@@ -148,11 +149,11 @@ async def list_customers(
     filters: CustomerFiltersDep,
     sort: CustomerSort = "name",
 ) -> Response:
-    page, views = await service.list_customers(
+    page = await service.list_customers(
         session, principal, filters=filters, sort=sort, params=params, codec=codec
     )
-    return model_response(
-        Page(data=[to_read(v) for v in views], has_more=page.has_more, next_cursor=page.next_cursor)
+    return json_response(
+        {"data": page.items, "has_more": page.has_more, "next_cursor": page.next_cursor}
     )
 
 

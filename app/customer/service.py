@@ -63,20 +63,11 @@ _PLAIN_FIELDS = (
 
 
 @dataclass(frozen=True)
-class TagRef:
-    """A tag as a customer shows it, read from the list query's JSON."""
-
-    id: uuid.UUID
-    name: str
-    color: str | None
-
-
-@dataclass(frozen=True)
 class CustomerView:
     """A customer with what its read schema shows beyond its row."""
 
     customer: Customer
-    tags: Sequence[Tag | TagRef]
+    tags: Sequence[Tag]
     derived: Derived
 
 
@@ -287,12 +278,42 @@ async def filtered(
     return stmt
 
 
+# The list's rows are served as they come from the database: columns named as the read
+# schema's fields (app.customer.schemas.CustomerRead), so a page needs neither ORM objects
+# nor models (they were two fifths of the list's time in the bench/ profile).
+LIST_COLUMNS = (
+    "id",
+    "number",
+    "name",
+    "account_number",
+    "email",
+    "phone",
+    "alt_phone",
+    "status",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "custom_fields",
+    "is_default",
+    "created_at",
+    "updated_at",
+)
+
+
 @cache
 def _page_columns() -> tuple[FromClause, tuple[ColumnElement[Any], ...]]:
-    """What a list row shows beside the customer, built once: these constructs hold no
-    parameters, and building them per request showed in the list's profile."""
+    """What a list row shows, built once: these constructs hold no parameters, and
+    building them per request showed in the list's profile."""
     account, balance, is_lead = account_columns()
-    return account, (balance, is_lead, CustomerTagRepository.tags_column())
+    return account, (
+        *(getattr(Customer, name) for name in LIST_COLUMNS),
+        balance.label("balance"),
+        is_lead.label("is_lead"),
+        CustomerTagRepository.tags_column().label("tags"),
+    )
 
 
 async def list_customers(
@@ -303,23 +324,15 @@ async def list_customers(
     sort: str,
     params: PageParams,
     codec: CursorCodec,
-) -> tuple[PageResult[Customer], list[CustomerView]]:
-    """One page in keyset order, in one statement whatever the page size: the customers
-    with their tags and account figures beside them."""
+) -> PageResult[dict[str, Any]]:
+    """One page in keyset order, in one statement whatever the page size: each customer as
+    the fields of its read schema, tags and account figures included."""
     repository = CustomerRepository(session, principal.company_id)
     stmt = await filtered(session, principal, filters)
     account, columns = _page_columns()
-    stmt = stmt.join(account, true()).add_columns(*columns)
+    stmt = stmt.with_only_columns(*columns).join_from(Customer, account, true())
     page = await repository.page_rows(stmt, sort=SORTS[sort], params=params, codec=codec)
-    views = [
-        CustomerView(
-            customer,
-            [TagRef(uuid.UUID(t["id"]), t["name"], t["color"]) for t in tag_list],
-            Derived(balance=int(owed), is_lead=lead),
-        )
-        for customer, owed, lead, tag_list in page.items
-    ]
-    return PageResult([v.customer for v in views], page.has_more, page.next_cursor), views
+    return PageResult([row._asdict() for row in page.items], page.has_more, page.next_cursor)
 
 
 async def find_duplicates(

@@ -144,8 +144,8 @@ async def paginate(
     company_id: uuid.UUID,
 ) -> PageResult[Any]:
     """Run `stmt` for one page in keyset order; one SQL statement. A statement of one
-    entity pages entities; one that selects more columns (an entity first, then what the
-    page shows beside it) pages rows, and the cursor is read from the row's entity."""
+    entity pages entities; one that selects more columns pages rows: either an entity and
+    what the page shows beside it, or columns, among them the sort key and id by name."""
     if params.cursor:
         last_key, last_id = codec.decode(params.cursor, company_id, sort.name)
         position = tuple_(sort.key, sort.id)
@@ -156,13 +156,17 @@ async def paginate(
         )
     order = (sort.key.desc(), sort.id.desc()) if sort.descending else (sort.key, sort.id)
     result = await session.execute(stmt.order_by(*order).limit(params.limit + 1))
-    whole_rows = len(stmt.column_descriptions) > 1
+    columns = stmt.column_descriptions
+    whole_rows = len(columns) > 1
     rows: list[Any] = list(result.all() if whole_rows else result.scalars().all())
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     next_cursor = None
     if has_more:
-        last = rows[-1][0] if whole_rows else rows[-1]
+        # The sort key lives on the entity (first in the row), or in the row itself when
+        # the statement selects columns named as the entity's.
+        entity_first = isinstance(columns[0]["expr"], type)
+        last = rows[-1][0] if whole_rows and entity_first else rows[-1]
         next_cursor = codec.encode(
             company_id,
             sort.name,

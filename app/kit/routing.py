@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response, params
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from pydantic_core import to_json
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import UploadFile
@@ -111,6 +112,14 @@ def model_response(model: BaseModel, *, headers: dict[str, str] | None = None) -
     `response_model=` itself, so the contract is unchanged. For models built from our own
     rows, on the hot paths (bench/ profile of the customer list)."""
     return Response(model.model_dump_json(), media_type="application/json", headers=headers)
+
+
+def json_response(content: Any) -> Response:
+    """A 200 JSON response of plain data (dicts and lists of database values), serialised
+    by pydantic-core. For a hot list whose rows come from the database named as its read
+    schema's fields; the route declares that schema as `response_model=`, and the contract
+    tests check what is served against it."""
+    return Response(to_json(content), media_type="application/json")
 
 
 def etag(version: int) -> str:
@@ -311,6 +320,7 @@ __all__ = [
     "SettingsDep",
     "TrackrRoute",
     "etag",
+    "json_response",
     "model_response",
     "set_etag",
 ]

@@ -109,3 +109,22 @@ async def test_another_companys_customers_never_show(client: httpx.AsyncClient) 
     await create_customer(client, a, name="Secret Client")
     assert await _ids(client, b, q="secret") == []
     assert await _ids(client, b) == []
+
+
+async def test_a_list_row_is_the_record_as_get_serves_it(client: httpx.AsyncClient) -> None:
+    """The list serves its rows straight from the database; they must read exactly as the
+    record does, field for field."""
+    admin = await signup(client)
+    tag = await client.post("/v1/tags", headers=admin.headers, json={"name": "VIP"})
+    customer_id = await create_customer(
+        client,
+        admin,
+        name="Row Check",
+        email="row@example.com",
+        phone="+1 415 555 0132",
+        country="US",
+        tag_ids=[tag.json()["id"]],
+    )
+    listed = await client.get("/v1/customers", headers=admin.headers)
+    record = await client.get(f"/v1/customers/{customer_id}", headers=admin.headers)
+    assert listed.json()["data"] == [record.json()]
