@@ -126,3 +126,33 @@ async def create_order(client: httpx.AsyncClient, caller: Caller, **fields: Any)
     assert response.status_code == 201, response.text
     order_id: str = response.json()["id"]
     return order_id
+
+
+@dataclass(frozen=True)
+class OrderChild:
+    """One kind of row under an order (`/v1/orders/{id}/<segment>`), as its tests use it."""
+
+    segment: str
+
+    def url(self, order_id: str, child_id: str | None = None) -> str:
+        base = f"/v1/orders/{order_id}/{self.segment}"
+        return base if child_id is None else f"{base}/{child_id}"
+
+    async def add(
+        self, client: httpx.AsyncClient, caller: Caller, order_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """POST it; expect 201, ETag "1" and a Location naming the new row."""
+        response = await client.post(self.url(order_id), headers=caller.headers, json=body)
+        assert response.status_code == 201, response.text
+        assert response.headers["etag"] == '"1"'
+        row: dict[str, Any] = response.json()
+        assert response.headers["location"] == self.url(order_id, row["id"])
+        return row
+
+    async def listed(
+        self, client: httpx.AsyncClient, caller: Caller, order_id: str, **params: Any
+    ) -> list[dict[str, Any]]:
+        response = await client.get(self.url(order_id), headers=caller.headers, params=params)
+        assert response.status_code == 200, response.text
+        rows: list[dict[str, Any]] = response.json()["data"]
+        return rows

@@ -11,32 +11,23 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from app.event.models import Event
-from tests.factories import Caller, create_order, member, signup
+from tests.factories import Caller, OrderChild, create_order, member, signup
 
-
-def _url(order_id: str, appointment_id: str | None = None) -> str:
-    base = f"/v1/orders/{order_id}/appointments"
-    return base if appointment_id is None else f"{base}/{appointment_id}"
+APPOINTMENTS = OrderChild("appointments")
+_url = APPOINTMENTS.url
 
 
 async def _add(
     client: httpx.AsyncClient, caller: Caller, order_id: str, **fields: Any
 ) -> dict[str, Any]:
     body = {"starts_at": "2026-12-01T09:00:00Z", **fields}
-    response = await client.post(_url(order_id), headers=caller.headers, json=body)
-    assert response.status_code == 201, response.text
-    assert response.headers["etag"] == '"1"'
-    appointment: dict[str, Any] = response.json()
-    assert response.headers["location"] == _url(order_id, appointment["id"])
-    return appointment
+    return await APPOINTMENTS.add(client, caller, order_id, body)
 
 
 async def _ids(
     client: httpx.AsyncClient, caller: Caller, order_id: str, **params: Any
 ) -> list[str]:
-    response = await client.get(_url(order_id), headers=caller.headers, params=params)
-    assert response.status_code == 200, response.text
-    return [a["id"] for a in response.json()["data"]]
+    return [a["id"] for a in await APPOINTMENTS.listed(client, caller, order_id, **params)]
 
 
 async def test_schedule_with_users_read_it_back(client: httpx.AsyncClient) -> None:

@@ -12,33 +12,22 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from app.event.models import Event
-from tests.factories import Caller, api_key, create_order, member, signup
+from tests.factories import Caller, OrderChild, api_key, create_order, member, signup
 
-
-def _url(order_id: str, item_id: str | None = None) -> str:
-    base = f"/v1/orders/{order_id}/checklist"
-    return base if item_id is None else f"{base}/{item_id}"
+CHECKLIST = OrderChild("checklist")
+_url = CHECKLIST.url
 
 
 async def _add(
     client: httpx.AsyncClient, caller: Caller, order_id: str, text: str, **fields: Any
 ) -> dict[str, Any]:
-    response = await client.post(
-        _url(order_id), headers=caller.headers, json={"text": text, **fields}
-    )
-    assert response.status_code == 201, response.text
-    assert response.headers["etag"] == '"1"'
-    item: dict[str, Any] = response.json()
-    assert response.headers["location"] == _url(order_id, item["id"])
-    return item
+    return await CHECKLIST.add(client, caller, order_id, {"text": text, **fields})
 
 
 async def _texts(
     client: httpx.AsyncClient, caller: Caller, order_id: str, **params: Any
 ) -> list[str]:
-    response = await client.get(_url(order_id), headers=caller.headers, params=params)
-    assert response.status_code == 200, response.text
-    return [i["text"] for i in response.json()["data"]]
+    return [i["text"] for i in await CHECKLIST.listed(client, caller, order_id, **params)]
 
 
 def _recent(stamp: str) -> bool:

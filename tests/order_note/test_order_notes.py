@@ -11,32 +11,23 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from app.event.models import Event
-from tests.factories import Caller, api_key, create_order, member, signup
+from tests.factories import Caller, OrderChild, api_key, create_order, member, signup
 
-
-def _url(order_id: str, note_id: str | None = None) -> str:
-    base = f"/v1/orders/{order_id}/notes"
-    return base if note_id is None else f"{base}/{note_id}"
+NOTES = OrderChild("notes")
+_url = NOTES.url
 
 
 async def _add(
     client: httpx.AsyncClient, caller: Caller, order_id: str, **fields: Any
 ) -> dict[str, Any]:
     body = {"body": "Customer wants the old unit kept.", **fields}
-    response = await client.post(_url(order_id), headers=caller.headers, json=body)
-    assert response.status_code == 201, response.text
-    assert response.headers["etag"] == '"1"'
-    note: dict[str, Any] = response.json()
-    assert response.headers["location"] == _url(order_id, note["id"])
-    return note
+    return await NOTES.add(client, caller, order_id, body)
 
 
 async def _ids(
     client: httpx.AsyncClient, caller: Caller, order_id: str, **params: Any
 ) -> list[str]:
-    response = await client.get(_url(order_id), headers=caller.headers, params=params)
-    assert response.status_code == 200, response.text
-    return [n["id"] for n in response.json()["data"]]
+    return [n["id"] for n in await NOTES.listed(client, caller, order_id, **params)]
 
 
 async def test_a_note_is_written_by_the_caller_and_office_only_by_default(
