@@ -14,7 +14,6 @@ from app.payment.schemas import InvoiceRead, PaymentRead
 
 OrderSource = Literal["staff", "api", "public_form"]
 Stage = Literal["quote", "open", "done", "lost"]
-PaymentStateName = Literal["unpaid", "partially_paid", "paid"]
 
 _EXAMPLE: dict[str, Any] = {
     "title": "Replace water heater",

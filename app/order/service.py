@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
-from app.company.models import Company
+from app.company import service as companies
 from app.custom_field import service as custom_fields
 from app.customer import service as customers
 from app.customer.models import Customer
@@ -24,11 +24,16 @@ from app.kit.concurrency import check_version
 from app.kit.numbering import next_number
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
 from app.order.models import Order, OrderAssignee, OrderLine, Payment
-from app.order.repository import OrderChildren, OrderRepository, OrderStatusLookup
+from app.order.repository import OrderRepository
 from app.order.schemas import OrderCreate, OrderUpdate
 from app.order_assignee.service import Assignee, assignees_of
+from app.order_file import service as files
+from app.order_line.repository import OrderLineRepository
+from app.order_line.service import MAX_LINES
 from app.order_status import service as statuses
 from app.order_status.models import OrderStatus
+from app.order_status.repository import OrderStatusRepository
+from app.payment.repository import PaymentRepository
 
 ENTITY = "order"
 SORTS = {
@@ -81,10 +86,10 @@ class OrderFilters:
     overdue: bool | None = None
 
 
-async def context(session: AsyncSession, company_id: uuid.UUID) -> OrderContext:
-    company = await session.get_one(Company, company_id)
-    statuses = await OrderStatusLookup(session, company_id).all()
-    return OrderContext(statuses, company.currency, today_in(company.timezone))
+async def context(session: AsyncSession, principal: Principal) -> OrderContext:
+    company = await companies.get_company(session, principal)
+    found = await OrderStatusRepository(session, principal.company_id).all_ordered()
+    return OrderContext({s.id: s for s in found}, company.currency, today_in(company.timezone))
 
 
 def _view(order: Order, ctx: OrderContext) -> OrderView:
@@ -155,7 +160,7 @@ async def create_order(
     )
     await session.flush()
     events.record(session, principal, "created", order)
-    ctx = await context(session, principal.company_id)
+    ctx = await context(session, principal)
     return OrderDetailView(order, status, ctx, [], [] if _sees_payments(principal) else None, [])
 
 
@@ -171,14 +176,15 @@ async def get_order(
 
 
 async def _detail(session: AsyncSession, principal: Principal, order: Order) -> OrderDetailView:
-    ctx = await context(session, principal.company_id)
-    children = OrderChildren(session, principal.company_id)
+    ctx = await context(session, principal)
     return OrderDetailView(
         order,
         ctx.statuses[order.status_id],
         ctx,
-        await children.lines(order.id),
-        await children.payments(order.id) if _sees_payments(principal) else None,
+        await OrderLineRepository(session, principal.company_id, order.id).in_order(MAX_LINES),
+        await PaymentRepository(session, principal.company_id, order.id).all()
+        if _sees_payments(principal)
+        else None,
         (await assignees_of(session, principal.company_id, [order.id]))[order.id],
     )
 
@@ -235,9 +241,8 @@ async def delete_order(
     repository = OrderRepository(session, principal.company_id)
     order = await repository.lock(order_id)
     check_version(order.version, expected_version)
-    children = OrderChildren(session, principal.company_id)
-    payments = await children.payments(order.id)
-    shas = await children.file_shas(order.id)
+    payments = await PaymentRepository(session, principal.company_id, order.id).all()
+    shas = await files.shas_of_order(session, principal.company_id, order.id)
     before = events.snapshot(
         order, payments=[{"id": p.id, "amount": p.amount, "paid_on": p.paid_on} for p in payments]
     )
@@ -317,7 +322,7 @@ async def list_orders(
     codec: CursorCodec,
 ) -> tuple[PageResult[Order], list[OrderView]]:
     """One page in keyset order: three queries whatever the page size."""
-    ctx = await context(session, principal.company_id)
+    ctx = await context(session, principal)
     stmt = await filtered(session, principal, filters, ctx.today)
     page = await OrderRepository(session, principal.company_id).page(
         stmt, sort=SORTS[sort], params=params, codec=codec
