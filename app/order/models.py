@@ -92,6 +92,16 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
             "reminder_on",
             postgresql_where=text("reminder_on IS NOT NULL"),
         ),
+        # The reminder scan's candidates (workers/reminders.py): reminders not yet notified
+        # for their current date. Notified ones leave the index, so the scan's cost follows
+        # the number pending, not the table size.
+        Index(
+            "ix_orders_reminder_pending",
+            "reminder_on",
+            postgresql_where=text(
+                "reminder_on IS NOT NULL AND reminder_notified_on IS DISTINCT FROM reminder_on"
+            ),
+        ),
         # Receivables: invoiced orders that still owe something, by due date.
         Index(
             "ix_orders_company_id_due_on_open",
@@ -110,6 +120,9 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
     source: Mapped[str] = mapped_column(String(16), default="staff")
     referral: Mapped[str | None] = mapped_column(String(200))
     reminder_on: Mapped[date | None] = mapped_column(Date)
+    # The reminder date the scan last notified; the reminder is pending while it differs
+    # from `reminder_on`, so a moved date notifies again. Set by the scan only.
+    reminder_notified_on: Mapped[date | None] = mapped_column(Date)
     scheduled_on: Mapped[date | None] = mapped_column(Date)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     subtotal: Mapped[int] = mapped_column(BigInteger, default=0)

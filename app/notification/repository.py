@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Date,
+    Select,
+    String,
+    Uuid,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.company.models import Company
+from app.customer.models import Customer
+from app.customer_reminder.models import CustomerReminder
+from app.kit.repository import ChildRepository
+from app.notification.models import Notification
+from app.order.models import Order, OrderAssignee
+from app.user.models import User
+
+_INSERTED_COLUMNS = ["id", "company_id", "user_id", "kind", "due_on", "message"]
+
+
+class NotificationRepository(ChildRepository[Notification]):
+    """One user's notifications: another user's id is as missing as another company's."""
+
+    model = Notification
+    label = "Notification"
+    parent_key = "user_id"
+
+    def select_rows(self) -> Select[*tuple[Any, ...]]:
+        """The user's notifications, each with what it is about: the order (number, title)
+        or the customer reminder, and the customer (an order's may have none)."""
+        customer_id = func.coalesce(CustomerReminder.customer_id, Order.customer_id)
+        stmt: Select[*tuple[Any, ...]] = (
+            select(
+                Notification,
+                Order.number.label("order_number"),
+                Order.title.label("order_title"),
+                customer_id.label("customer_id"),
+                func.coalesce(Customer.name, Order.customer_name).label("customer_name"),
+            )
+            .outerjoin(
+                Order,
+                and_(
+                    Order.company_id == Notification.company_id, Order.id == Notification.order_id
+                ),
+            )
+            .outerjoin(
+                CustomerReminder,
+                and_(
+                    CustomerReminder.company_id == Notification.company_id,
+                    CustomerReminder.id == Notification.customer_reminder_id,
+                ),
+            )
+            .outerjoin(
+                Customer,
+                and_(Customer.company_id == Notification.company_id, Customer.id == customer_id),
+            )
+            .where(
+                Notification.company_id == self.company_id,
+                Notification.user_id == self.parent_id,
+            )
+        )
+        return stmt
+
+    async def get_row(self, notification_id: uuid.UUID) -> Any | None:
+        result = await self.session.execute(
+            self.select_rows().where(Notification.id == notification_id)
+        )
+        return result.first()
+
+    async def mark_read(self, notification_id: uuid.UUID) -> bool:
+        """Set `read_at` unless it is set (the first read stays); False when the user has no
+        such notification."""
+        found = await self.session.scalar(
+            update(Notification)
+            .where(
+                Notification.company_id == self.company_id,
+                Notification.user_id == self.parent_id,
+                Notification.id == notification_id,
+            )
+            .values(read_at=func.coalesce(Notification.read_at, func.now()))
+            .returning(Notification.id)
+        )
+        return found is not None
+
+    async def mark_all_read(self) -> int:
+        result: Any = await self.session.execute(
+            update(Notification)
+            .where(
+                Notification.company_id == self.company_id,
+                Notification.user_id == self.parent_id,
+                Notification.read_at.is_(None),
+            )
+            .values(read_at=func.now())
+        )
+        return int(result.rowcount or 0)
+
+
+# --- The reminder scan: across companies, every join on company_id --------------------------
+
+
+@dataclass(frozen=True)
+class LocalDates:
+    """The date today in every timezone a company may have (`todays[i]` in `zones[i]`), and
+    in UTC for a name the system does not know; `latest` is the latest of them, which bounds
+    the scan's index range."""
+
+    zones: Sequence[str]
+    todays: Sequence[date]
+    utc_today: date
+    latest: date
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    reminders: int  # reminders taken and marked notified
+    notifications: int  # notifications created (none for a reminder whose users are gone)
+
+
+def _uuid7() -> ColumnElement[uuid.UUID]:
+    """A UUIDv7 made by PostgreSQL (15 has no uuidv7()): the Unix time in milliseconds over
+    gen_random_uuid()'s first 48 bits, the version nibble set to 7 (a v4's variant bits are
+    a v7's), so that ids stay time-ordered like app.kit.models.new_id's."""
+    millis = cast(func.floor(func.extract("epoch", func.clock_timestamp()) * 1000), BigInteger)
+    stamped = func.overlay(
+        func.uuid_send(func.gen_random_uuid()), func.substring(func.int8send(millis), 3), 1, 6
+    )
+    return cast(func.encode(func.set_bit(func.set_bit(stamped, 52, 1), 53, 1), "hex"), Uuid)
+
+
+def _company_today(dates: LocalDates) -> tuple[Any, ColumnElement[date]]:
+    """The table of zones and their dates, and "today" of the company joined to it."""
+    zone = (
+        func.unnest(
+            cast(literal(list(dates.zones)), ARRAY(String)),
+            cast(literal(list(dates.todays)), ARRAY(Date)),
+        )
+        .table_valued("name", "today")
+        .render_derived(name="zone")
+    )
+    return zone, func.coalesce(zone.c.today, dates.utc_today)
+
+
+def order_batch(dates: LocalDates, limit: int) -> Select[Any]:
+    """One batch of order reminders: up to `limit` orders whose reminder date has come in
+    their company's timezone and was not notified yet, row-locked (rows another scan holds
+    are skipped); a notification for each active assignee (the unique index drops one that
+    exists); the orders marked notified for that date. One statement, one snapshot."""
+    zone, today = _company_today(dates)
+    due = (
+        select(Order.company_id, Order.id, Order.number, Order.title, Order.reminder_on)
+        .join(Company, Company.id == Order.company_id)
+        .outerjoin(zone, zone.c.name == Company.timezone)
+        .where(
+            # The partial index ix_orders_reminder_pending, ranged by the latest "today".
+            Order.reminder_on.is_not(None),
+            Order.reminder_notified_on.is_distinct_from(Order.reminder_on),
+            Order.reminder_on <= dates.latest,
+            Order.reminder_on <= today,
+        )
+        .order_by(Order.reminder_on)
+        .limit(limit)
+        .with_for_update(of=Order, skip_locked=True)
+        .cte("due")
+    )
+    assignees = (
+        select(
+            _uuid7(),
+            due.c.company_id,
+            OrderAssignee.user_id,
+            literal("order_reminder"),
+            due.c.reminder_on,
+            func.concat("Order #", due.c.number, ": ", due.c.title),
+            due.c.id,
+        )
+        .select_from(due)
+        .join(
+            OrderAssignee,
+            and_(OrderAssignee.company_id == due.c.company_id, OrderAssignee.order_id == due.c.id),
+        )
+        .join(
+            User,
+            and_(User.company_id == OrderAssignee.company_id, User.id == OrderAssignee.user_id),
+        )
+        .where(User.is_active)
+    )
+    notified = (
+        pg_insert(Notification)
+        .from_select([*_INSERTED_COLUMNS, "order_id"], assignees)
+        .on_conflict_do_nothing()
+        .returning(Notification.id)
+        .cte("notified")
+    )
+    marked = (
+        update(Order)
+        .where(Order.company_id == due.c.company_id, Order.id == due.c.id)
+        # Not a change of the order (no new version): keep updated_at as it is.
+        .values(reminder_notified_on=due.c.reminder_on, updated_at=Order.updated_at)
+        .returning(Order.id)
+        .cte("marked")
+    )
+    return _counts(marked, notified)
+
+
+def customer_reminder_batch(dates: LocalDates, limit: int) -> Select[Any]:
+    """One batch of customer reminders, as `order_batch`: due in the company's timezone and
+    not notified, locked, a notification for the assigned user if still active, the
+    reminder marked notified (a new row version: its `notified_at` is part of what it
+    shows)."""
+    zone, today = _company_today(dates)
+    due = (
+        select(
+            CustomerReminder.company_id,
+            CustomerReminder.id,
+            CustomerReminder.assigned_user_id,
+            CustomerReminder.due_on,
+            CustomerReminder.message,
+        )
+        .join(Company, Company.id == CustomerReminder.company_id)
+        .outerjoin(zone, zone.c.name == Company.timezone)
+        .where(
+            # The partial index ix_customer_reminder_pending.
+            CustomerReminder.notified_at.is_(None),
+            CustomerReminder.due_on <= dates.latest,
+            CustomerReminder.due_on <= today,
+        )
+        .order_by(CustomerReminder.due_on)
+        .limit(limit)
+        .with_for_update(of=CustomerReminder, skip_locked=True)
+        .cte("due")
+    )
+    users = (
+        select(
+            _uuid7(),
+            due.c.company_id,
+            due.c.assigned_user_id,
+            literal("customer_reminder"),
+            due.c.due_on,
+            due.c.message,
+            due.c.id,
+        )
+        .select_from(due)
+        .join(User, and_(User.company_id == due.c.company_id, User.id == due.c.assigned_user_id))
+        .where(User.is_active)
+    )
+    notified = (
+        pg_insert(Notification)
+        .from_select([*_INSERTED_COLUMNS, "customer_reminder_id"], users)
+        .on_conflict_do_nothing()
+        .returning(Notification.id)
+        .cte("notified")
+    )
+    marked = (
+        update(CustomerReminder)
+        .where(CustomerReminder.company_id == due.c.company_id, CustomerReminder.id == due.c.id)
+        .values(notified_at=func.now(), version=CustomerReminder.version + 1)
+        .returning(CustomerReminder.id)
+        .cte("marked")
+    )
+    return _counts(marked, notified)
+
+
+def _counts(marked: Any, notified: Any) -> Select[Any]:
+    return select(
+        select(func.count()).select_from(marked).scalar_subquery().label("reminders"),
+        select(func.count()).select_from(notified).scalar_subquery().label("notifications"),
+    )
+
+
+async def run_batch(session: AsyncSession, statement: Select[Any]) -> BatchResult:
+    row = (await session.execute(statement)).one()
+    return BatchResult(reminders=int(row.reminders), notifications=int(row.notifications))

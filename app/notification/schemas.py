@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.kit.schemas import ReadSchema
+
+NotificationKind = Literal["order_reminder", "customer_reminder"]
+
+
+class NotificationRead(ReadSchema):
+    """A line of the control panel: a reminder that fell due, with what it is about, enough
+    to show it and link to it."""
+
+    id: uuid.UUID
+    kind: NotificationKind = Field(
+        description="`order_reminder`: an order's reminder date; `customer_reminder`: a "
+        "reminder on a customer."
+    )
+    due_on: date = Field(description="The reminder's date.")
+    message: str
+    read_at: datetime | None = Field(description="When it was marked read; null while unread.")
+    created_at: datetime
+    order_id: uuid.UUID | None = Field(description="The order, for an order reminder.")
+    order_number: int | None
+    order_title: str | None
+    customer_reminder_id: uuid.UUID | None = Field(
+        description="The customer reminder, for a customer reminder."
+    )
+    customer_id: uuid.UUID | None = Field(
+        description="The customer: the reminder's, or the order's (null when it has none)."
+    )
+    customer_name: str | None
+
+
+class NotificationsMarkedRead(BaseModel):
+    updated: int = Field(description="How many notifications were unread and now are read.")
