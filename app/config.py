@@ -38,6 +38,26 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 600
     rate_limit_public_per_minute: int = 60
 
+    # Stripe (billing of the company itself). No API key: billing answers 503 "not configured".
+    stripe_api_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    # Where the Stripe SDK sends its requests (a local fake in tests).
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_timeout_seconds: float = 10.0
+    # Price ids of the plans (app/billing/plans.py), as created in the Stripe dashboard.
+    stripe_price_basic_month: str = "price_basic_month"
+    stripe_price_basic_year: str = "price_basic_year"
+    stripe_price_plus_month: str = "price_plus_month"
+    stripe_price_plus_year: str = "price_plus_year"
+    # Webhook signatures older or newer than this are refused (replay protection).
+    stripe_webhook_tolerance_seconds: int = 300
+    # Stored events still unprocessed after this long are enqueued again by the sweeper.
+    stripe_event_sweep_after_seconds: int = 120
+    # The arq queue the API enqueues to and the worker takes from.
+    arq_queue_name: str = "arq:queue"
+    # How long a worker may spend on one job before arq considers it lost and runs it again.
+    worker_job_timeout_seconds: int = 300
+
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "127.0.0.1"

@@ -105,6 +105,14 @@ class RateLimited(TrackrError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class BadGateway(TrackrError):
+    """A provider we depend on (Stripe) answered with an error or something unreadable."""
+
+    status = 502
+    code = "bad-gateway"
+    title = "Bad gateway"
+
+
 class ServiceUnavailable(TrackrError):
     status = 503
     code = "service-unavailable"

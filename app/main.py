@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from arq.connections import ArqRedis
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from redis.asyncio import Redis
@@ -16,12 +17,16 @@ from app.api_key.router import router as api_key_router
 from app.appointment.router import router as appointment_router
 from app.auth.router import router as auth_router
 from app.auth.service import TokenPolicy
+from app.billing.gateway import StripeGateway
+from app.billing.router import router as billing_router
+from app.billing.router import webhooks as webhooks_router
 from app.checklist.router import router as checklist_router
 from app.company.router import router as company_router
 from app.config import Settings, get_settings
 from app.contact.router import router as contact_router
 from app.custom_field.router import router as custom_field_router
 from app.customer.router import router as customer_router
+from app.customer_reminder.router import router as customer_reminder_router
 from app.db import create_engine, create_read_session_factory, create_session_factory
 from app.event.router import router as event_router
 from app.group.router import router as group_router
@@ -31,6 +36,7 @@ from app.kit import problem
 from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.kit.pagination import CursorCodec
 from app.note.router import router as note_router
+from app.notification.router import router as notification_router
 from app.order.router import router as order_router
 from app.order_assignee.router import router as order_assignee_router
 from app.order_file import router as order_file
@@ -54,6 +60,7 @@ ROUTERS = (
     customer_router,
     contact_router,
     note_router,
+    customer_reminder_router,
     tag_router,
     custom_field_router,
     order_status_router,
@@ -67,6 +74,9 @@ ROUTERS = (
     payment_router,
     order_file.router,
     report_router,
+    notification_router,
+    billing_router,
+    webhooks_router,
 )
 
 DESCRIPTION = """
@@ -88,9 +98,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         socket_connect_timeout=2,
     )
 
+    # Shares the Redis connection pool; enqueues the worker's jobs.
+    arq = ArqRedis(pool_or_conn=redis.connection_pool, default_queue_name=settings.arq_queue_name)
+    stripe = StripeGateway(settings) if settings.stripe_api_key else None
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if stripe is not None:
+            await stripe.aclose()
         await redis.aclose()
         await engine.dispose()
 
@@ -108,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = create_session_factory(engine)
     app.state.read_sessions = create_read_session_factory(engine)
     app.state.redis = redis
+    app.state.arq = arq
+    app.state.stripe = stripe
     app.state.blob_store = LocalBlobStore(settings.resolved_files_dir())
     app.state.secret_key = secret_key
     app.state.cursor_codec = CursorCodec(secret_key)

@@ -2,10 +2,12 @@
 
 from app.api_key.models import ApiKey
 from app.auth.models import RefreshToken
+from app.billing.models import BillingAccount, StripeEvent
 from app.company.models import Company
 from app.contact.models import Contact
 from app.custom_field.models import CustomField
 from app.customer.models import Customer, CustomerTag
+from app.customer_reminder.models import CustomerReminder
 from app.event.models import Event
 from app.group.models import Group
 from app.invoice_item.models import InvoiceItem
@@ -13,6 +15,7 @@ from app.kit.idempotency import IdempotencyKey
 from app.kit.models import Base
 from app.kit.numbering import Counter
 from app.note.models import Note
+from app.notification.models import Notification
 from app.order.models import (
     Appointment,
     AppointmentUser,
@@ -33,18 +36,21 @@ __all__ = [
     "Appointment",
     "AppointmentUser",
     "Base",
+    "BillingAccount",
     "ChecklistItem",
     "Company",
     "Contact",
     "Counter",
     "CustomField",
     "Customer",
+    "CustomerReminder",
     "CustomerTag",
     "Event",
     "Group",
     "IdempotencyKey",
     "InvoiceItem",
     "Note",
+    "Notification",
     "Order",
     "OrderAssignee",
     "OrderFile",
@@ -53,6 +59,7 @@ __all__ = [
     "OrderStatus",
     "Payment",
     "RefreshToken",
+    "StripeEvent",
     "Tag",
     "User",
     "UserGroup",

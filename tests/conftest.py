@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.config import Settings
 from app.main import create_app
+from tests.fakes.stripe import FakeStripe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,6 +87,28 @@ def redis_url(server_urls: tuple[str, str]) -> str:
     return server_urls[1]
 
 
+STRIPE_API_KEY = "sk_test_trackr"
+STRIPE_WEBHOOK_SECRET = "whsec_test_trackr"
+
+
+@pytest.fixture(scope="session")
+def fake_stripe() -> Iterator[FakeStripe]:
+    """The local Stripe every test app talks to through the real SDK (tests/fakes)."""
+    fake = FakeStripe(prices=FakeStripe.default_prices())
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def stripe_settings(fake: FakeStripe) -> dict[str, object]:
+    return {
+        "stripe_api_key": STRIPE_API_KEY,
+        "stripe_webhook_secret": STRIPE_WEBHOOK_SECRET,
+        "stripe_api_base": fake.url,
+        "stripe_timeout_seconds": 2.0,
+    }
+
+
 def make_settings(database_url: str, redis_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
@@ -99,14 +122,16 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
         "database_max_overflow": 5,
         # Uploaded files land with the test servers' data, not in `make run`'s.
         "files_dir": ROOT / ".trackr-data-test" / "files",
+        # A queue of this test session's own: no worker outside it takes these jobs.
+        "arq_queue_name": f"arq:queue:test-{uuid.uuid4().hex[:8]}",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_url: str) -> Settings:
-    return make_settings(database_url, redis_url)
+def settings(database_url: str, redis_url: str, fake_stripe: FakeStripe) -> Settings:
+    return make_settings(database_url, redis_url, **stripe_settings(fake_stripe))
 
 
 @pytest.fixture(scope="session")

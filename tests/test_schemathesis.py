@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 import threading
 import time
@@ -33,15 +35,19 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+import stripe
 import uvicorn
 from hypothesis import HealthCheck, settings
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.kit.phone import to_e164
 from app.main import create_app
 from app.openapi import current_schema
 from app.report.service import MAX_PERIOD_DAYS
-from tests.conftest import make_settings
+from tests.conftest import STRIPE_WEBHOOK_SECRET, make_settings, stripe_settings
 from tests.factories import PASSWORD, unique_email
+from tests.fakes.stripe import FakeStripe
+from workers.reminders import scan
 
 MAX_EXAMPLES = 50
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -80,11 +86,15 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture(scope="module")
-def live_server(database_url: str, redis_url: str) -> Iterator[str]:
-    """The app, served by uvicorn from a thread of this process; yields its base URL."""
-    application = create_app(make_settings(database_url, redis_url))
+def live_server(database_url: str, redis_url: str, fake_stripe: FakeStripe) -> Iterator[str]:
+    """The app, served by uvicorn from a thread of this process; yields its base URL. Its
+    billing talks to the session's fake Stripe."""
+    application = create_app(make_settings(database_url, redis_url, **stripe_settings(fake_stripe)))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Inherited by accepted connections: no ~40 ms wait on the client's delayed ACK when an
+    # answer is written in two parts.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = _Server(
@@ -151,6 +161,13 @@ class FuzzClient:
             case.query = query
         if isinstance(case.body, dict):
             case.body = self._positive_body(case.path, dict(case.body))
+        if case.path == "/v1/webhooks/stripe" and isinstance(case.body, dict):
+            # Stripe signs what it sends; the signature covers the bytes the transport
+            # sends for a JSON body (`requests`: json.dumps with its default separators).
+            payload = json.dumps(case.body, allow_nan=False)
+            case.headers["Stripe-Signature"] = stripe.WebhookSignature.generate_signature_header(
+                payload, STRIPE_WEBHOOK_SECRET
+            )
 
     @staticmethod
     def _within_a_year(query: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +196,10 @@ class FuzzClient:
                 )
             body["ids"] = [s["id"] for s in reversed(listed.json()["data"])]
             return body
+        if path.startswith("/v1/billing/subscription"):
+            # A proration date lies in the subscription's current period, which only Stripe
+            # knows: a client sends the one a preview returned, or none.
+            body.pop("proration_date", None)
         if path == "/v1/orders" and body.get("customer") and body.get("customer_id"):
             # An order's customer is either an existing one or a new one, not both.
             del body["customer_id"]
@@ -213,6 +234,20 @@ class FuzzClient:
 _ZONES = zoneinfo.available_timezones()
 
 
+def _scan_reminders(database_url: str) -> None:
+    """Notifications come from the reminder scan only: run it on the database, as the
+    worker does."""
+
+    async def run() -> None:
+        engine = create_async_engine(database_url)
+        try:
+            await scan(async_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
 def _possible_phone(value: str) -> bool:
     try:
         to_e164(value)
@@ -234,7 +269,7 @@ def _list_operations() -> list[tuple[str, list[str | None]]]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_client(live_server: str) -> FuzzClient:
+def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) -> FuzzClient:
     """A company of its own whose admin has made a few rows of everything there is to list,
     and read the second page of every list."""
     with httpx.Client(base_url=live_server, timeout=30) as http:
@@ -281,12 +316,35 @@ def fuzz_client(live_server: str) -> FuzzClient:
         for n in range(2):
             create(f"/v1/customers/{customer_ids[0]}/contacts", {"first_name": f"Fuzz {n}"})
             create(f"/v1/customers/{customer_ids[0]}/notes", {"body": f"Fuzz {n}"})
+            create(
+                f"/v1/customers/{customer_ids[0]}/reminders",
+                {"due_on": f"2031-01-0{n + 1}", "assigned_user_id": users[0], "message": "Fuzz"},
+            )
         client.references["customer_id"] = customer_ids
+        # A card on file at the fake Stripe, as Stripe.js would have collected it: a client
+        # makes the company's own card the default, and subscribes with one on file.
+        intent = http.post("/v1/billing/setup-intent")
+        assert intent.status_code == 201, intent.text
+        card = fake_stripe.confirm_setup_intent(intent.json()["id"])
+        client.references["payment_method_id"] = [card]
+        assert http.put("/v1/billing/payment-method", json={"payment_method_id": card}).is_success
         client.references["user_id"] = client.references["user_ids"] = users
+        client.references["assigned_user_id"] = users
         statuses = http.get("/v1/order-statuses", params={"limit": 200}).json()["data"]
         client.references["status_ids"] = [s["id"] for s in statuses]
         client.references["status_id"] = client.references["status_ids"]
         order_ids = [create("/v1/orders", {"title": f"Fuzz order {n}"}) for n in range(2)]
+        # The admin's control panel: two order reminders long due, and a reminder scan.
+        admin_id = response.json()["user"]["id"]
+        for n in range(2):
+            reminded = create(
+                "/v1/orders", {"title": f"Fuzz reminder {n}", "reminder_on": "2020-01-15"}
+            )
+            assigned = http.post(
+                f"/v1/orders/{reminded}/assignees", json={"user_id": admin_id, "role": "other"}
+            )
+            assert assigned.status_code == 201, assigned.text
+        _scan_reminders(database_url)
         client.path_ids["order_id"] = order_ids[0]
         order = f"/v1/orders/{order_ids[0]}"
         for n in range(2):

@@ -84,4 +84,7 @@ class Public:
 
 PUBLIC = Depends(Public())
 PROBE = Depends(Public(rate_limited=False))
+# A route whose caller proves itself by signing the request (Stripe's webhooks): no
+# credentials, and no per-IP limit, since the sender's few addresses carry all its traffic.
+SIGNED = Depends(Public(rate_limited=False))
 Authenticated = Annotated[Principal, Depends(Authorize())]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import repository as credentials
 from app.auth.passwords import hash_password
 from app.auth.principal import Principal
+from app.billing import service as billing
 from app.company.models import Company
 from app.errors import Conflict, ValidationFailed
 from app.event import service as events
@@ -109,6 +110,7 @@ async def create_user(
     if await repository.email_taken(email):
         raise Conflict("A user with this email already exists.", field="email")
     await _check_groups(repository, body.group_ids)
+    await billing.ensure_room_for_user(session, principal.company_id)
     user = repository.add(
         User(
             email=email,
@@ -181,7 +183,9 @@ async def set_active(
         raise Conflict("You cannot disable yourself.")
     if user.is_active != active:
         before = events.snapshot(user)
-        if not active:
+        if active:
+            await billing.ensure_room_for_user(session, principal.company_id)
+        else:
             await _keep_an_admin(repository, user)
             await credentials.revoke_user_tokens(session, user.id, datetime.now(UTC))
         user.is_active = active

@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 
+from tests.billing.helpers import subscribe
 from tests.factories import Caller, create_order, member, signup
+from tests.fakes.stripe import FakeStripe
 
 URL = "/v1/invoice-items"
 
@@ -197,9 +199,10 @@ async def test_another_company_sees_nothing(client: httpx.AsyncClient) -> None:
 
 
 async def test_reading_needs_orders_read_and_writing_invoice_items_write(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, fake_stripe: FakeStripe
 ) -> None:
     admin = await signup(client)
+    await subscribe(client, admin, fake_stripe, "plus")  # room for 3 more users
     item = await _create(client, admin)
     url = f"{URL}/{item['id']}"
     reader = await member(client, admin, ["orders:read", "orders:write", "settings:write"])

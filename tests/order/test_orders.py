@@ -9,7 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.billing.helpers import subscribe
 from tests.factories import Caller, api_key, create_customer, create_order, member, signup
+from tests.fakes.stripe import FakeStripe
 
 READ_WRITE = ["orders:read", "orders:write"]
 
@@ -648,9 +650,10 @@ async def test_delete_needs_orders_delete_and_audits_the_payments(
 
 
 async def test_payments_show_only_with_payments_read_and_lines_always(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, fake_stripe: FakeStripe
 ) -> None:
     admin = await signup(client)
+    await subscribe(client, admin, fake_stripe, "plus")  # room for 3 more users
     reader = await member(client, admin, ["orders:read"])
     bookkeeper = await member(client, admin, ["orders:read", "payments:read"])
     order_id = await create_order(client, admin)

@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 
+from tests.billing.helpers import subscribe
 from tests.factories import Caller, create_order, member, signup
+from tests.fakes.stripe import FakeStripe
 
 URL = "/v1/order-statuses"
 
@@ -278,9 +280,10 @@ async def test_delete_in_use_is_409_unless_orders_are_moved(client: httpx.AsyncC
 
 
 async def test_reading_needs_orders_read_and_writing_settings_write(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, fake_stripe: FakeStripe
 ) -> None:
     admin = await signup(client)
+    await subscribe(client, admin, fake_stripe, "plus")  # room for 3 more users
     status_id = (await _statuses(client, admin))[1]["id"]
     reader = await member(client, admin, ["orders:read", "orders:write"])
     assert (await client.get(URL, headers=reader.headers)).status_code == 200

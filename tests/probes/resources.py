@@ -329,3 +329,45 @@ async def _payment_body(tenant: Tenant) -> RequestKwargs:
     order_id = await tenant.id("order_id")
     await tenant.create(f"/v1/orders/{order_id}/items", {"name": "Probe part", "unit_amount": 500})
     return {"json": {"amount": 500, "method": "cash"}}
+
+
+@resource("customer_reminder_id")
+async def _customer_reminder(tenant: Tenant) -> str:
+    customer_id = await tenant.id("customer_id")
+    return await tenant.create(
+        f"/v1/customers/{customer_id}/reminders", (await _reminder_body(tenant))["json"]
+    )
+
+
+@body("customers_reminders_create")
+async def _reminder_body(tenant: Tenant) -> RequestKwargs:
+    # The example's user is nobody's: remind the tenant's own probe user.
+    user_id = await tenant.id("user_id")
+    return {"json": {"due_on": "2031-01-15", "assigned_user_id": user_id, "message": "Probe"}}
+
+
+@resource("notification_id")
+async def _notification(tenant: Tenant) -> str:
+    # Only the reminder scan makes notifications: an order reminder long past, for the admin
+    # (who makes the probes' calls), and a scan on the app's database, as the worker runs it.
+    from workers.reminders import scan
+
+    order_id = await tenant.create(
+        "/v1/orders", {"title": "Probe reminder", "reminder_on": "2020-01-15"}
+    )
+    assigned = await tenant.client.post(
+        f"/v1/orders/{order_id}/assignees",
+        headers=tenant.admin.headers,
+        json={"user_id": tenant.admin.user_id, "role": "other"},
+    )
+    assert assigned.status_code == 201, assigned.text
+    transport = tenant.client._transport
+    assert isinstance(transport, httpx.ASGITransport), "the probes call the app in process"
+    await scan(transport.app.state.sessions)  # type: ignore[attr-defined]
+    listed = await tenant.client.get(
+        "/v1/me/notifications", headers=tenant.admin.headers, params={"limit": 200}
+    )
+    assert listed.status_code == 200, listed.text
+    notification_id = next(n["id"] for n in listed.json()["data"] if n["order_id"] == order_id)
+    tenant.created[notification_id] = f"the reminder scan, for company {tenant.label}"
+    return str(notification_id)

@@ -17,8 +17,10 @@ import pytest
 from fastapi import FastAPI
 
 from app.auth import permissions
+from tests.billing.helpers import subscribe
 from tests.conftest import client_for
 from tests.factories import Caller, api_key, member
+from tests.fakes.stripe import FakeStripe
 from tests.probes import (
     GAPS,
     ProbeRoute,
@@ -35,10 +37,29 @@ THIS_FILE = "tests/probes/test_permissions.py"
 
 # Routes anyone may call (they carry `dependencies=[PUBLIC]` or `[PROBE]`).
 PUBLIC_OPERATIONS = frozenset(
-    {"auth_signup", "auth_token", "auth_refresh", "auth_revoke", "health_live", "health_ready"}
+    {
+        "auth_signup",
+        "auth_token",
+        "auth_refresh",
+        "auth_revoke",
+        "health_live",
+        "health_ready",
+        # Stripe's webhooks: the Stripe-Signature on the body is the credential.
+        "webhooks_stripe",
+    }
 )
 # Routes any authenticated caller may call (`Authenticated`, i.e. `Authorize(None)`).
-AUTHENTICATED_OPERATIONS = frozenset({"me_get", "permissions_list", "company_get"})
+AUTHENTICATED_OPERATIONS = frozenset(
+    {
+        "me_get",
+        "permissions_list",
+        "company_get",
+        # The caller's own control panel: every user has one.
+        "me_notifications_list",
+        "me_notifications_read",
+        "me_notifications_read_all",
+    }
+)
 # What the app serves besides its API routes: the OpenAPI document and the docs UI.
 NON_API_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 
@@ -54,8 +75,10 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="module")
-async def company(http: httpx.AsyncClient) -> Tenant:
+async def company(http: httpx.AsyncClient, fake_stripe: FakeStripe) -> Tenant:
     tenant = await Tenant.signup(http, "P")
+    # Plus: room for the callers the probes add (each test disables its own afterwards).
+    await subscribe(http, tenant.admin, fake_stripe, "plus")
     await tenant.provision()
     return tenant
 
@@ -161,6 +184,15 @@ async def test_no_credentials_answer_401(
         assert response.headers.get("www-authenticate", "").startswith("Bearer")
 
 
+async def _free_seats(http: httpx.AsyncClient, company: Tenant, users: list[Caller]) -> None:
+    """Disable a probe's users: the plan limits active users, and the next test adds one."""
+    for user in users:
+        response = await http.post(
+            f"/v1/users/{user.user_id}/disable", headers=company.admin.headers
+        )
+        assert response.status_code == 200, response.text
+
+
 @pytest.mark.parametrize("permission", DECLARED)
 async def test_missing_permission_answers_403_naming_it(
     permission: str,
@@ -216,6 +248,7 @@ async def test_missing_permission_answers_403_naming_it(
                     f"{route.label} by a caller holding {permission} answered "
                     f"{response.status_code}: {response.text[:300]}"
                 )
+    await _free_seats(http, company, [] if admin_only else denied[:1])
     assert not failures, "\n".join(failures)
 
 

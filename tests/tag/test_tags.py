@@ -11,7 +11,9 @@ from fastapi import FastAPI
 
 from app.errors import ValidationFailed
 from app.tag.service import require_tags
+from tests.billing.helpers import subscribe
 from tests.factories import Caller, create_customer, member, signup
+from tests.fakes.stripe import FakeStripe
 
 
 async def create_tag(client: httpx.AsyncClient, caller: Caller, **fields: Any) -> dict[str, Any]:
@@ -158,8 +160,11 @@ async def test_stale_if_match_is_412(client: httpx.AsyncClient) -> None:
     assert deleted.status_code == 204
 
 
-async def test_readers_read_and_only_settings_writers_write(client: httpx.AsyncClient) -> None:
+async def test_readers_read_and_only_settings_writers_write(
+    client: httpx.AsyncClient, fake_stripe: FakeStripe
+) -> None:
     admin = await signup(client)
+    await subscribe(client, admin, fake_stripe, "plus")  # room for 3 more users
     tag = await create_tag(client, admin)
     reader = await member(client, admin, ["customers:read", "customers:write"])
     assert (await client.get("/v1/tags", headers=reader.headers)).status_code == 200
