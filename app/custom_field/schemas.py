@@ -6,7 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from app.kit.schemas import InputSchema, NonBlankText, Omitted, ReadSchema, UpdateSchema
+from app.kit.schemas import (
+    InputSchema,
+    NonBlankText,
+    Omitted,
+    ReadSchema,
+    UpdateSchema,
+    WholeNumber,
+)
 
 CustomFieldEntity = Literal["customer", "order"]
 CustomFieldType = Literal["text", "number", "date", "boolean", "select"]
@@ -28,7 +35,11 @@ Options = Annotated[
 ]
 Label = Annotated[NonBlankText, Field(min_length=1, max_length=100)]
 Position = Annotated[
-    int, Field(ge=0, le=MAX_POSITION, description="Lists are ordered by position, then key.")
+    int,
+    Field(
+        strict=True, ge=0, le=MAX_POSITION, description="Lists are ordered by position, then key."
+    ),
+    WholeNumber,
 ]
 
 # The contract says what the service checks: `select` needs options, other types take none.
