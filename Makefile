@@ -39,6 +39,7 @@ migrate: .venv
 	$(BIN)/python -m app.cli migrate
 
 # Load benchmark of the customer API against its floor (seeds 1M customers on first run;
-# not part of CI). Results go to bench/results/.
+# not part of CI), then of Stripe webhook ingest and the worker. Results go to bench/results/.
 bench: .venv
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.webhooks

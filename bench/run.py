@@ -4,6 +4,7 @@
     python -m bench.run --rounds 1 --duration 5
     python -m bench.run --profile        # also py-spy the API's first page afterwards
     python -m bench.run --only orders_first_page order_detail payment_create
+    python -m bench.run --only reminder_scan   # the reminder scan alone (bench/reminders.py)
 
 Serves the API (`uvicorn app.main:app`, one worker) and the floor (bench/floor.py) on
 127.0.0.1, loads each scenario with wrk, and reports req/s, p50 and p99 per scenario with
@@ -37,7 +38,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench import data, profile
+from bench import data, profile, reminders
 from bench.common import (
     BENCH_DIR,
     REDIS_URL,
@@ -69,6 +70,7 @@ SCENARIO_KEYS = (
     "orders_first_page",
     "order_detail",
     "payment_create",
+    "reminder_scan",  # not a wrk scenario: bench/reminders.py times the cron job's scan
 )
 DEEP_FRACTION = 0.9
 WALK_LIMIT = 200
@@ -247,9 +249,11 @@ def run_wrk(
     seconds: float,
     method: str = "GET",
     body: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> WrkResult:
     env = {
         **os.environ,
+        **(extra_env or {}),
         "BENCH_TOKEN": token or "",
         "BENCH_PATHS": str(paths or ""),
         "BENCH_METHOD": method,
@@ -858,6 +862,25 @@ def build_report(
     return "\n".join(lines), results
 
 
+def measure_reminder_scan(
+    layout: reminders.Layout | None, args: argparse.Namespace
+) -> reminders.ScanBench | None:
+    """The reminder scan over the prepared 1M orders (bench/reminders.py), when wanted."""
+    if layout is None:
+        return None
+    wait_for_quiet(args.quiet, args.quiet_wait)
+    return reminders.measure(layout, runs=max(args.rounds, 3))
+
+
+def add_reminder_scan(
+    report: str, results: dict[str, Any], scan: reminders.ScanBench | None
+) -> str:
+    if scan is None:
+        return report
+    results["reminder_scan"] = scan.as_json()
+    return report + "\n" + scan.markdown()
+
+
 # --- main ---------------------------------------------------------------------------------
 
 
@@ -905,6 +928,9 @@ def main() -> None:
 
     def wanted(key: str) -> bool:
         return not args.only or key in args.only
+
+    # Before the servers start: it tops the big company up to 1M orders (once).
+    reminder_layout = reminders.prepare(state) if wanted("reminder_scan") else None
 
     servers: list[Server] = []
     try:
@@ -981,12 +1007,14 @@ def main() -> None:
                     f"{export.rss_peak_mb:.0f} MB (+{export.growth_mb} MB)"
                 )
 
+        reminder_scan = measure_reminder_scan(reminder_layout, args)
         payments = None
         if creates_payments:
             payments = (payments_before, asyncio.run(payment_count(big.id)))
         report, results = build_report(
             scenarios, exports, state, facts, deep, env, orders, payments
         )
+        report = add_reminder_scan(report, results, reminder_scan)
         profile_summary = None
         if args.profile:
             profile_summary = profile.profile_first_page(

@@ -79,19 +79,19 @@ class Timer:
         log(f"{label}: {elapsed:.1f} s")
 
 
-async def _recreate_database() -> None:
+async def recreate_database(name: str = DB_NAME) -> None:
     connection = await asyncpg.connect(dsn("postgres"))
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
 
 
-def _migrate() -> None:
+def migrate(name: str = DB_NAME) -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", sqlalchemy_url().replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", sqlalchemy_url(name).replace("%", "%%"))
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
 
@@ -259,15 +259,15 @@ def seed(*, reset: bool, big: int, small: int, companies: int) -> SeedState:
         state = asyncio.run(read_state())
         if state is not None and state.params == params:
             log(f"reusing {DB_NAME} (seeded {state.params}; `--reset` rebuilds it)")
-            _migrate()  # the code may have moved on since the seed; a no-op when it has not
+            migrate()  # the code may have moved on since the seed; a no-op when it has not
             _seed_orders(state)
             return state
         if asyncio.run(database_exists()):
             log(f"{DB_NAME} has no finished seed of this size: rebuilding it")
     timer = Timer()
     started = time.perf_counter()
-    timer.run("create database", lambda: asyncio.run(_recreate_database()))
-    timer.run("alembic upgrade head", _migrate)
+    timer.run("create database", lambda: asyncio.run(recreate_database()))
+    timer.run("alembic upgrade head", migrate)
     sizes = [big] + [small] * (companies - 1)
 
     async def load() -> SeedState:

@@ -4,6 +4,9 @@
 --                 (get by id over many ids); unset: the URL on wrk's command line
 --   BENCH_METHOD  the request method; unset: GET
 --   BENCH_BODY    a JSON body sent with every request (as application/json); unset: none
+--   BENCH_SIGNED  a file of signed webhook deliveries, one a line: the Stripe-Signature
+--                 value, a tab, the JSON body; thread i of BENCH_THREADS sends the lines
+--                 i, i + n, ... once each in turn (so no two threads send the same event)
 -- done() prints one line `BENCH_JSON {...}` with the counts and latency percentiles (us).
 
 local token = os.getenv("BENCH_TOKEN")
@@ -24,12 +27,36 @@ if body ~= nil and body ~= "" then
 end
 
 local paths_file = os.getenv("BENCH_PATHS")
+local signed_file = os.getenv("BENCH_SIGNED")
 local requests = {}
 local next_index = 1
 
+local thread_count = 0
+function setup(thread)
+   thread:set("thread_index", thread_count)
+   thread_count = thread_count + 1
+end
+
+local function load_signed()
+   local threads = tonumber(os.getenv("BENCH_THREADS") or "1")
+   local n = 0
+   for line in io.lines(signed_file) do
+      if n % threads == thread_index then
+         local tab = line:find("\t", 1, true)
+         requests[#requests + 1] = wrk.format("POST", nil, {
+            ["Content-Type"] = "application/json",
+            ["Stripe-Signature"] = line:sub(1, tab - 1),
+         }, line:sub(tab + 1))
+      end
+      n = n + 1
+   end
+end
+
 -- (wrk.init calls this, then builds the static request from wrk.headers.)
 function init(args)
-   if paths_file ~= nil and paths_file ~= "" then
+   if signed_file ~= nil and signed_file ~= "" then
+      load_signed()
+   elseif paths_file ~= nil and paths_file ~= "" then
       for line in io.lines(paths_file) do
          requests[#requests + 1] = wrk.format(nil, line)
       end
@@ -38,7 +65,7 @@ function init(args)
    end
 end
 
-if paths_file ~= nil and paths_file ~= "" then
+if (paths_file ~= nil and paths_file ~= "") or (signed_file ~= nil and signed_file ~= "") then
    function request()
       local req = requests[next_index]
       next_index = next_index % #requests + 1
