@@ -31,17 +31,22 @@ def unique_email(label: str = "user") -> str:
     return f"{label}-{uuid.uuid4().hex[:10]}@example.com"
 
 
-async def signup(client: httpx.AsyncClient, company_name: str = "Acme Installers") -> Caller:
+async def signup(
+    client: httpx.AsyncClient,
+    company_name: str = "Acme Installers",
+    *,
+    timezone: str | None = None,
+) -> Caller:
     email = unique_email("admin")
-    response = await client.post(
-        "/v1/signup",
-        json={
-            "company_name": company_name,
-            "name": "Ada Admin",
-            "email": email,
-            "password": PASSWORD,
-        },
-    )
+    body: dict[str, Any] = {
+        "company_name": company_name,
+        "name": "Ada Admin",
+        "email": email,
+        "password": PASSWORD,
+    }
+    if timezone is not None:
+        body["timezone"] = timezone
+    response = await client.post("/v1/signup", json=body)
     assert response.status_code == 201, response.text
     body = response.json()
     return Caller(
@@ -156,3 +161,15 @@ class OrderChild:
         assert response.status_code == 200, response.text
         rows: list[dict[str, Any]] = response.json()["data"]
         return rows
+
+
+async def assign(
+    client: httpx.AsyncClient, caller: Caller, order_id: str, user_id: str, role: str = "other"
+) -> None:
+    """Associate a user with an order in a role."""
+    response = await client.post(
+        f"/v1/orders/{order_id}/assignees",
+        headers=caller.headers,
+        json={"user_id": user_id, "role": role},
+    )
+    assert response.status_code == 201, response.text

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.factories import PASSWORD, Caller, create_order, unique_email
+from tests.factories import Caller, assign, create_order, signup
 from workers.reminders import scan
 
 
@@ -25,34 +25,7 @@ async def scan_at(app: FastAPI, now: datetime | None = None, **options: int) -> 
 
 async def signup_in(client: httpx.AsyncClient, timezone: str) -> Caller:
     """A new company in `timezone`, and its admin."""
-    response = await client.post(
-        "/v1/signup",
-        json={
-            "company_name": f"Reminders in {timezone}",
-            "name": "Ada Admin",
-            "email": unique_email("admin"),
-            "password": PASSWORD,
-            "timezone": timezone,
-        },
-    )
-    assert response.status_code == 201, response.text
-    body = response.json()
-    return Caller(
-        company_id=body["company"]["id"],
-        user_id=body["user"]["id"],
-        token=body["token"]["access_token"],
-    )
-
-
-async def assign(
-    client: httpx.AsyncClient, caller: Caller, order_id: str, user_id: str, role: str = "other"
-) -> None:
-    response = await client.post(
-        f"/v1/orders/{order_id}/assignees",
-        headers=caller.headers,
-        json={"user_id": user_id, "role": role},
-    )
-    assert response.status_code == 201, response.text
+    return await signup(client, f"Reminders in {timezone}", timezone=timezone)
 
 
 async def order_with_reminder(

@@ -56,17 +56,6 @@ async def pay(
     assert response.status_code == 201, response.text
 
 
-async def assign(
-    client: httpx.AsyncClient, caller: Caller, order_id: str, user_id: str, role: str
-) -> None:
-    response = await client.post(
-        f"/v1/orders/{order_id}/assignees",
-        headers=caller.headers,
-        json={"user_id": user_id, "role": role},
-    )
-    assert response.status_code == 201, response.text
-
-
 async def order(
     client: httpx.AsyncClient,
     caller: Caller,

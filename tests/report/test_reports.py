@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.factories import PASSWORD, Caller, member, signup, unique_email
-from tests.report.builders import assign, order, pay, status_ids
+from tests.factories import PASSWORD, Caller, assign, member, signup, unique_email
+from tests.report.builders import order, pay, status_ids
 
 
 def _today() -> date:

@@ -14,9 +14,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from app.notification.models import Notification
-from tests.factories import Caller, create_customer, member, signup
+from tests.factories import Caller, assign, create_customer, member, signup
 from tests.notification.factories import (
-    assign,
     order_with_reminder,
     scan_at,
     sessions_of,
