@@ -183,14 +183,20 @@ class StripeGateway:
         request: Callable[[], Awaitable[Any]],
         read: Callable[[dict[str, Any]], T],
         fields: dict[str, str] | None = None,
+        missing: Callable[[], T] | None = None,
     ) -> T:
         """Make one request and read its reply; every failure becomes a problem. `fields`
         names our request fields after Stripe's parameters: Stripe refusing one of those is
-        the caller's 422 on that field, not our 502."""
+        the caller's 422 on that field, not our 502. `missing` gives the answer when Stripe
+        has nothing to return (404, or no upcoming invoice)."""
         try:
             reply = await request()
             return read(reply.to_dict())
         except stripe.InvalidRequestError as exc:
+            if missing is not None and (
+                exc.http_status == 404 or exc.code == "invoice_upcoming_none"
+            ):
+                return missing()
             field = (fields or {}).get(exc.param or "")
             if field is None:
                 raise _bad_gateway(what, exc) from exc
@@ -251,17 +257,12 @@ class StripeGateway:
     async def payment_method(self, payment_method_id: str) -> tuple[Card | None, str | None]:
         """The card and the customer it is attached to; (None, None) when Stripe has no
         such payment method."""
-        try:
-            return await self._call(
-                "read payment method",
-                lambda: self.v1.payment_methods.retrieve_async(payment_method_id),
-                lambda data: (_card(data), _id(data["customer"]) if data.get("customer") else None),
-            )
-        except BadGateway as exc:
-            cause = exc.__cause__
-            if isinstance(cause, stripe.InvalidRequestError) and cause.http_status == 404:
-                return None, None
-            raise
+        return await self._call(
+            "read payment method",
+            lambda: self.v1.payment_methods.retrieve_async(payment_method_id),
+            lambda data: (_card(data), _id(data["customer"]) if data.get("customer") else None),
+            missing=lambda: (None, None),
+        )
 
     async def attach_payment_method(
         self, payment_method_id: str, *, customer_id: str, key: str
@@ -372,18 +373,12 @@ class StripeGateway:
     ) -> InvoicePreview | None:
         """The subscription's next invoice; None when it has none (it ends at the period's
         end, or it is not active)."""
-        try:
-            return await self._call(
-                "preview upcoming invoice",
-                lambda: self.v1.invoices.create_preview_async(
-                    params={"customer": customer_id, "subscription": subscription_id}
-                ),
-                _preview,
-            )
-        except BadGateway as exc:
-            cause = exc.__cause__
-            if isinstance(cause, stripe.InvalidRequestError) and (
-                cause.http_status == 404 or cause.code == "invoice_upcoming_none"
-            ):
-                return None
-            raise
+        read: Callable[[dict[str, Any]], InvoicePreview | None] = _preview
+        return await self._call(
+            "preview upcoming invoice",
+            lambda: self.v1.invoices.create_preview_async(
+                params={"customer": customer_id, "subscription": subscription_id}
+            ),
+            read,
+            missing=lambda: None,
+        )

@@ -4,12 +4,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.billing.models import BillingAccount, StripeEvent
-from app.user.models import User
+from app.user.repository import UserRepository
 
 
 class BillingRepository:
@@ -41,12 +41,7 @@ class BillingRepository:
         return account
 
     async def active_users(self) -> int:
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.company_id == self.company_id, User.is_active.is_(True))
-        )
-        return int(count or 0)
+        return await UserRepository(self.session, self.company_id).count_active()
 
 
 async def lock_account_of_customer(

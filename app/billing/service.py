@@ -176,6 +176,7 @@ async def set_payment_method(
     Stripe.js collected it without a customer)."""
     repository = BillingRepository(session, principal.company_id)
     account = await repository.lock()
+    before = events.snapshot(account)
     customer_id = await _customer_id(session, gateway, account)
     card, owner = await gateway.payment_method(body.payment_method_id)
     if card is None or (owner is not None and owner != customer_id):
@@ -192,7 +193,6 @@ async def set_payment_method(
         customer_id, body.payment_method_id, key=_key(account, "default-payment-method")
     )
     account.stripe_requests += 1
-    before = events.snapshot(account)
     await refresh(account, gateway)
     await session.flush()
     events.record(
@@ -385,7 +385,7 @@ async def change_subscription(
     return _read(account, await plan.repository.active_users())
 
 
-def apply_subscription(
+def _apply_subscription(
     gateway: StripeGateway, account: BillingAccount, subscription: SubscriptionSnapshot
 ) -> None:
     account.stripe_subscription_id = subscription.id
@@ -421,7 +421,7 @@ async def refresh(
         subscription = await gateway.subscription(account.stripe_subscription_id)
     account.next_payment_amount = account.next_payment_at = None
     if subscription is not None:
-        apply_subscription(gateway, account, subscription)
+        _apply_subscription(gateway, account, subscription)
         if subscription.status not in {"canceled", "incomplete_expired"}:
             upcoming = await gateway.upcoming_invoice(customer.id, subscription.id)
             if upcoming is not None:

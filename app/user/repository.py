@@ -60,13 +60,20 @@ class UserRepository(TenantRepository[User]):
         if rows:
             await self.session.execute(insert(UserGroup), rows)
 
-    async def count_active_admins(self) -> int:
-        count = await self.session.scalar(
+    async def count_active(self, *, admins_only: bool = False) -> int:
+        """Active users of the company (what a plan's user limit counts), or active admins."""
+        stmt = (
             select(func.count())
             .select_from(User)
-            .where(User.company_id == self.company_id, User.is_admin, User.is_active)
+            .where(User.company_id == self.company_id, User.is_active)
         )
+        if admins_only:
+            stmt = stmt.where(User.is_admin)
+        count = await self.session.scalar(stmt)
         return int(count or 0)
+
+    async def count_active_admins(self) -> int:
+        return await self.count_active(admins_only=True)
 
     async def email_taken(self, email: str, *, except_id: uuid.UUID | None = None) -> bool:
         # Emails are unique across companies (login names only an email).
