@@ -14,19 +14,17 @@ from redis.asyncio import Redis
 
 from app import logging as app_logging
 from app.api_key.router import router as api_key_router
-from app.appointment.router import router as appointment_router
 from app.auth.router import router as auth_router
 from app.auth.service import TokenPolicy
 from app.billing.gateway import StripeGateway
 from app.billing.router import router as billing_router
 from app.billing.router import webhooks as webhooks_router
-from app.checklist.router import router as checklist_router
 from app.company.router import router as company_router
 from app.config import Settings, get_settings
-from app.contact.router import router as contact_router
 from app.custom_field.router import router as custom_field_router
+from app.customer.contact.router import router as contact_router
+from app.customer.reminder.router import router as customer_reminder_router
 from app.customer.router import router as customer_router
-from app.customer_reminder.router import router as customer_reminder_router
 from app.db import create_engine, create_read_session_factory, create_session_factory
 from app.event.router import router as event_router
 from app.group.router import router as group_router
@@ -35,15 +33,16 @@ from app.invoice_item.router import router as invoice_item_router
 from app.kit import problem
 from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.kit.pagination import CursorCodec
-from app.note.router import router as note_router
+from app.note.router import customer_notes, order_notes
 from app.notification.router import router as notification_router
+from app.order.appointment.router import router as appointment_router
+from app.order.assignee.router import router as order_assignee_router
+from app.order.checklist.router import router as checklist_router
+from app.order.file import router as order_file
+from app.order.line.router import router as order_line_router
+from app.order.payment.router import router as payment_router
 from app.order.router import router as order_router
-from app.order_assignee.router import router as order_assignee_router
-from app.order_file import router as order_file
-from app.order_line.router import router as order_line_router
-from app.order_note.router import router as order_note_router
 from app.order_status.router import router as order_status_router
-from app.payment.router import router as payment_router
 from app.report.router import router as report_router
 from app.storage.local import LocalBlobStore
 from app.tag.router import router as tag_router
@@ -59,7 +58,7 @@ ROUTERS = (
     company_router,
     customer_router,
     contact_router,
-    note_router,
+    customer_notes,
     customer_reminder_router,
     tag_router,
     custom_field_router,
@@ -69,7 +68,7 @@ ROUTERS = (
     order_assignee_router,
     appointment_router,
     checklist_router,
-    order_note_router,
+    order_notes,
     order_line_router,
     payment_router,
     order_file.router,

@@ -4,29 +4,26 @@ from app.api_key.models import ApiKey
 from app.auth.models import RefreshToken
 from app.billing.models import BillingAccount, StripeEvent
 from app.company.models import Company
-from app.contact.models import Contact
 from app.custom_field.models import CustomField
+from app.customer.contact.models import Contact
 from app.customer.models import Customer, CustomerTag
-from app.customer_reminder.models import CustomerReminder
+from app.customer.note.models import Note
+from app.customer.reminder.models import CustomerReminder
 from app.event.models import Event
 from app.group.models import Group
 from app.invoice_item.models import InvoiceItem
 from app.kit.idempotency import IdempotencyKey
 from app.kit.models import Base
 from app.kit.numbering import Counter
-from app.note.models import Note
 from app.notification.models import Notification
-from app.order.models import (
-    Appointment,
-    AppointmentUser,
-    ChecklistItem,
-    Order,
-    OrderAssignee,
-    OrderFile,
-    OrderLine,
-    OrderNote,
-    Payment,
-)
+from app.order.appointment.models import Appointment, AppointmentUser
+from app.order.assignee.models import OrderAssignee
+from app.order.checklist.models import ChecklistItem
+from app.order.file.models import OrderFile
+from app.order.line.models import OrderLine
+from app.order.models import Order
+from app.order.note.models import OrderNote
+from app.order.payment.models import Payment
 from app.order_status.models import OrderStatus
 from app.tag.models import Tag
 from app.user.models import User, UserGroup

@@ -1,21 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 
 from app.api_key import service
 from app.api_key.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
-from app.kit.pagination import PageParamsDep, as_page
-from app.kit.routing import CursorCodecDep, SessionDep, TrackrRoute, set_etag
+from app.auth.dependencies import ApiKeysManage
+from app.kit.dependencies import CursorCodecDep, PageParamsDep, SessionDep
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/api-keys", route_class=TrackrRoute, tags=["api keys"])
-
-ApiKeysManage = Annotated[Principal, Depends(Authorize("api_keys:manage"))]
+router = APIRouter(prefix="/v1/api-keys", route_class=UnitOfWorkRoute, tags=["api keys"])
 
 
 @router.get("", operation_id="api_keys_list")

@@ -1,7 +1,5 @@
 """The one place access is decided. Routes declare what they need:
 
-    CustomersRead = Annotated[Principal, Depends(Authorize("customers:read"))]
-
     @router.get(...)
     async def list_customers(principal: CustomersRead, ...): ...
 
@@ -21,7 +19,7 @@ from app.auth import service as auth_service
 from app.auth.principal import Principal
 from app.errors import PermissionDenied, Unauthorized
 from app.kit import ratelimit
-from app.kit.routing import RedisDep, SessionDep, SettingsDep
+from app.kit.dependencies import RedisDep, SecretKeyDep, SessionDep, SettingsDep
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -36,8 +34,8 @@ class Authorize:
     The principal is resolved once per request; a missing permission is a 403 that names it.
     """
 
-    def __init__(self, permission: str | None = None) -> None:
-        self.permission = permissions.require_known(permission) if permission else None
+    def __init__(self, permission: permissions.Permission | None = None) -> None:
+        self.permission = permission.name if permission else None
 
     def __repr__(self) -> str:
         return f"Authorize({self.permission!r})"
@@ -48,6 +46,7 @@ class Authorize:
         session: SessionDep,
         redis: RedisDep,
         settings: SettingsDep,
+        secret_key: SecretKeyDep,
         credentials: BearerDep,
     ) -> Principal:
         principal: Principal | None = getattr(request.state, "principal", None)
@@ -55,7 +54,7 @@ class Authorize:
             if credentials is None or not credentials.credentials:
                 raise Unauthorized("Send `Authorization: Bearer <access token or API key>`.")
             principal = await auth_service.authenticate(
-                session, request.app.state.secret_key, credentials.credentials
+                session, secret_key, credentials.credentials
             )
             await ratelimit.hit(
                 redis, f"cred:{principal.credential_id}", settings.rate_limit_per_minute
@@ -70,7 +69,7 @@ class Public:
     """Marks a route as callable without credentials; such routes are limited per client IP
     (except probes a load balancer polls, which pass `rate_limited=False`)."""
 
-    public = True  # read by TrackrRoute: no Idempotency-Key, no 401/403 in the contract
+    public = True  # read by UnitOfWorkRoute: no Idempotency-Key, no 401/403 in the contract
 
     def __init__(self, *, rate_limited: bool = True) -> None:
         self.rate_limited = rate_limited
@@ -88,3 +87,21 @@ PROBE = Depends(Public(rate_limited=False))
 # credentials, and no per-IP limit, since the sender's few addresses carry all its traffic.
 SIGNED = Depends(Public(rate_limited=False))
 Authenticated = Annotated[Principal, Depends(Authorize())]
+
+# One alias per permission of the catalogue (app/auth/permissions.py): a route names what it
+# needs by type, `principal: CustomersRead`, and no permission is spelled anywhere else.
+CustomersRead = Annotated[Principal, Depends(Authorize(permissions.CUSTOMERS_READ))]
+CustomersWrite = Annotated[Principal, Depends(Authorize(permissions.CUSTOMERS_WRITE))]
+CustomersDelete = Annotated[Principal, Depends(Authorize(permissions.CUSTOMERS_DELETE))]
+OrdersRead = Annotated[Principal, Depends(Authorize(permissions.ORDERS_READ))]
+OrdersWrite = Annotated[Principal, Depends(Authorize(permissions.ORDERS_WRITE))]
+OrdersDelete = Annotated[Principal, Depends(Authorize(permissions.ORDERS_DELETE))]
+PaymentsRead = Annotated[Principal, Depends(Authorize(permissions.PAYMENTS_READ))]
+PaymentsWrite = Annotated[Principal, Depends(Authorize(permissions.PAYMENTS_WRITE))]
+InvoiceItemsWrite = Annotated[Principal, Depends(Authorize(permissions.INVOICE_ITEMS_WRITE))]
+ReportsRead = Annotated[Principal, Depends(Authorize(permissions.REPORTS_READ))]
+SettingsWrite = Annotated[Principal, Depends(Authorize(permissions.SETTINGS_WRITE))]
+EventsRead = Annotated[Principal, Depends(Authorize(permissions.EVENTS_READ))]
+ApiKeysManage = Annotated[Principal, Depends(Authorize(permissions.API_KEYS_MANAGE))]
+UsersManage = Annotated[Principal, Depends(Authorize(permissions.USERS_MANAGE))]
+BillingManage = Annotated[Principal, Depends(Authorize(permissions.BILLING_MANAGE))]

@@ -17,12 +17,13 @@ from app.auth.schemas import (
 )
 from app.auth.service import TokenPair, TokenPolicy
 from app.company.schemas import CompanyRead
+from app.kit.dependencies import SessionDep
 from app.kit.problem import problem_responses
-from app.kit.routing import SessionDep, TrackrRoute
 from app.kit.schemas import ReadSchema
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.user import service as user_service
 
-router = APIRouter(prefix="/v1", route_class=TrackrRoute, tags=["auth"])
+router = APIRouter(prefix="/v1", route_class=UnitOfWorkRoute, tags=["auth"])
 
 
 async def get_token_policy(request: Request) -> TokenPolicy:

@@ -2,16 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from arq.connections import ArqRedis
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from pydantic import BaseModel
-from starlette.background import BackgroundTask
 
-from app.auth.dependencies import SIGNED, Authorize
-from app.auth.principal import Principal
+from app.auth.dependencies import SIGNED, BillingManage
 from app.billing import service
 from app.billing.gateway import NotConfigured, StripeGateway
-from app.billing.queue import enqueue_event
 from app.billing.schemas import (
     BillingRead,
     PaymentMethodSet,
@@ -20,13 +16,13 @@ from app.billing.schemas import (
     SubscriptionChange,
     SubscriptionPreview,
 )
+from app.kit.dependencies import ArqDep, SessionDep, SettingsDep
 from app.kit.problem import problem_responses
-from app.kit.routing import SessionDep, SettingsDep, TrackrRoute
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/billing", route_class=TrackrRoute, tags=["billing"])
-webhooks = APIRouter(prefix="/v1/webhooks", route_class=TrackrRoute, tags=["webhooks"])
+router = APIRouter(prefix="/v1/billing", route_class=UnitOfWorkRoute, tags=["billing"])
+webhooks = APIRouter(prefix="/v1/webhooks", route_class=UnitOfWorkRoute, tags=["webhooks"])
 
-BillingManage = Annotated[Principal, Depends(Authorize("billing:manage"))]
 # Stripe unreachable or not configured (503), Stripe answered an error or nonsense (502).
 STRIPE_FAILURES = problem_responses(502, 503)
 CHANGES = {**STRIPE_FAILURES, **problem_responses(402)}
@@ -124,6 +120,7 @@ async def stripe_webhook(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    arq: ArqDep,
     stripe_signature: Annotated[
         str | None,
         Header(alias="Stripe-Signature", description="Stripe's signature of the raw body."),
@@ -140,8 +137,6 @@ async def stripe_webhook(
         settings.stripe_webhook_secret,
         settings.stripe_webhook_tolerance_seconds,
     )
-    new, pending = await service.receive_event(session, event)
-    arq: ArqRedis = request.app.state.arq
+    new = await service.receive_event(session, arq, event)
     body = WebhookReceived(received=True, duplicate=not new).model_dump_json()
-    background = BackgroundTask(enqueue_event, arq, str(event["id"])) if pending else None
-    return Response(body, media_type="application/json", background=background)
+    return Response(body, media_type="application/json")

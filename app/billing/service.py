@@ -8,6 +8,7 @@ half-written here; a retry reuses the same idempotency keys (numbered by the com
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import stripe
+from arq.connections import ArqRedis
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +25,7 @@ from app.auth.principal import Principal
 from app.billing import plans, repository
 from app.billing.gateway import InvoicePreview, StripeGateway, SubscriptionSnapshot
 from app.billing.models import BillingAccount
+from app.billing.queue import enqueue_event
 from app.billing.repository import BillingRepository
 from app.billing.schemas import (
     BillingRead,
@@ -41,6 +44,7 @@ from app.billing.schemas import (
 from app.company.models import Company
 from app.errors import Conflict, TrackrError, ValidationFailed
 from app.event import service as events
+from app.kit.transaction import after_commit
 
 # Subscription statuses in which the plan paid for applies (past due: Stripe still retries).
 LIVE_STATUSES = frozenset({"active", "trialing", "past_due", "unpaid"})
@@ -483,10 +487,10 @@ def _storable(value: Any) -> Any:
     return value
 
 
-async def receive_event(session: AsyncSession, event: dict[str, Any]) -> tuple[bool, bool]:
-    """Store a verified event once. Returns (new, pending): whether this delivery stored
-    it, and whether it still has to be processed (new, or a repeat of one not processed
-    yet), which is when the caller enqueues it."""
+async def receive_event(session: AsyncSession, arq: ArqRedis, event: dict[str, Any]) -> bool:
+    """Store a verified event once; returns whether this delivery stored it. An event still
+    to be processed (new, or a repeat of one not processed yet) is handed to the worker
+    once the transaction committed."""
     stored = await repository.store_event(
         session,
         event_id=str(event["id"]),
@@ -494,7 +498,13 @@ async def receive_event(session: AsyncSession, event: dict[str, Any]) -> tuple[b
         created=datetime.fromtimestamp(int(event["created"]), UTC),
         payload=event,
     )
-    return stored, stored or not await repository.is_processed(session, str(event["id"]))
+    if stored or not await repository.is_processed(session, str(event["id"])):
+        after_commit(session, functools.partial(_enqueue, arq, str(event["id"])))
+    return stored
+
+
+async def _enqueue(arq: ArqRedis, event_id: str) -> None:
+    await enqueue_event(arq, event_id)
 
 
 # The events the worker acts on; any other is stored and marked ignored.

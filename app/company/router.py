@@ -1,18 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Depends, Response
-
-from app.auth.dependencies import Authenticated, Authorize
-from app.auth.principal import Principal
+from app.auth.dependencies import Authenticated, SettingsWrite
 from app.company import service
 from app.company.schemas import CompanyRead, CompanyUpdate
-from app.kit.routing import IfMatch, SessionDep, TrackrRoute, set_etag
+from app.kit.dependencies import IfMatch, SessionDep
+from app.kit.responses import set_etag
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/company", route_class=TrackrRoute, tags=["company"])
-
-SettingsWrite = Annotated[Principal, Depends(Authorize("settings:write"))]
+router = APIRouter(prefix="/v1/company", route_class=UnitOfWorkRoute, tags=["company"])
 
 
 @router.get("", operation_id="company_get")

@@ -3,10 +3,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
+from app.auth.dependencies import CustomersRead, SettingsWrite
 from app.custom_field import service
 from app.custom_field.schemas import (
     CustomFieldCreate,
@@ -14,16 +13,15 @@ from app.custom_field.schemas import (
     CustomFieldRead,
     CustomFieldUpdate,
 )
-from app.kit.pagination import PageParamsDep, as_page
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.problem import problem_responses
-from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/custom-fields", route_class=TrackrRoute, tags=["custom fields"])
+router = APIRouter(prefix="/v1/custom-fields", route_class=UnitOfWorkRoute, tags=["custom fields"])
 
 # Whoever sees records needs their field definitions to show them; changing them is a setting.
-CustomersRead = Annotated[Principal, Depends(Authorize("customers:read"))]
-SettingsWrite = Annotated[Principal, Depends(Authorize("settings:write"))]
 
 
 @router.get("", operation_id="custom_fields_list")

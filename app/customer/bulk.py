@@ -14,11 +14,12 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import permissions
 from app.auth.principal import Principal
 from app.customer import service
 from app.customer.repository import CustomerRepository, CustomerTagRepository
 from app.customer.schemas import CustomerUpdate
-from app.errors import NotFound, PermissionDenied, TrackrError
+from app.errors import NotFound, TrackrError
 from app.event import service as events
 from app.tag import service as tags
 
@@ -43,8 +44,8 @@ async def run(
 ) -> list[BulkOutcome]:
     """Apply `action` to each id in order (duplicates once). `delete` needs
     customers:delete on top of the route's customers:write."""
-    if action == "delete" and not principal.has("customers:delete"):
-        raise PermissionDenied("customers:delete")
+    if action == "delete":
+        permissions.require(principal, permissions.CUSTOMERS_DELETE)
     tag_list = []
     if action in ("add_tags", "remove_tags"):
         tag_list = await tags.require_tags(session, principal.company_id, tag_ids)

@@ -6,8 +6,7 @@ from typing import Annotated, Literal, cast
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
+from app.auth.dependencies import CustomersDelete, CustomersRead, CustomersWrite
 from app.customer import bulk as bulk_service
 from app.customer import export as export_service
 from app.customer import service
@@ -29,27 +28,16 @@ from app.customer.schemas import (
 )
 from app.errors import ValidationFailed
 from app.event.schemas import EventRead
-from app.kit.pagination import PageParamsDep, as_page
+from app.kit.concurrency import etag
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep, get_sessions
 from app.kit.phone import to_e164
 from app.kit.problem import problem_responses, trackr_problem_body
-from app.kit.routing import (
-    CursorCodecDep,
-    IfMatch,
-    SessionDep,
-    TrackrRoute,
-    etag,
-    get_sessions,
-    json_response,
-    model_response,
-    set_etag,
-)
+from app.kit.responses import as_page, json_response, model_response, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, DateTimeParam, Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/customers", route_class=TrackrRoute, tags=["customers"])
+router = APIRouter(prefix="/v1/customers", route_class=UnitOfWorkRoute, tags=["customers"])
 
-CustomersRead = Annotated[Principal, Depends(Authorize("customers:read"))]
-CustomersWrite = Annotated[Principal, Depends(Authorize("customers:write"))]
-CustomersDelete = Annotated[Principal, Depends(Authorize("customers:delete"))]
 CustomerSort = Literal["name", "-name", "number", "-number", "created_at", "-created_at"]
 CUSTOM_FIELD_PREFIX = "cf."
 MAX_CUSTOM_FIELD_FILTERS = 10

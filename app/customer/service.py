@@ -388,3 +388,17 @@ async def timeline(
     return await repository.page(
         stmt, sort=Sort("-created", Event.id, Event.id, descending=True), params=params, codec=codec
     )
+
+
+async def customer_or_404(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> Customer:
+    """The company's customer row, for another domain that hangs something off it; 404 when
+    it is missing or another company's."""
+    return await CustomerRepository(session, company_id).get_or_404(
+        customer_id, for_update=for_update
+    )

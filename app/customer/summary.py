@@ -21,7 +21,8 @@ from app.company.models import Company
 from app.customer.queries import derived_values
 from app.customer.repository import CustomerRepository
 from app.kit.clock import today_in
-from app.order.models import Order, Payment
+from app.order.models import Order
+from app.order.payment.models import Payment
 from app.order_status.models import OrderStatus
 
 

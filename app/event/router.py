@@ -3,19 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
+from app.auth.dependencies import EventsRead
 from app.event import service
 from app.event.schemas import EventRead
-from app.kit.pagination import PageParamsDep, as_page
-from app.kit.routing import CursorCodecDep, SessionDep, TrackrRoute
+from app.kit.dependencies import CursorCodecDep, PageParamsDep, SessionDep
+from app.kit.responses import as_page
 from app.kit.schemas import NO_NUL_PATTERN, Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/events", route_class=TrackrRoute, tags=["events"])
-
-EventsRead = Annotated[Principal, Depends(Authorize("events:read"))]
+router = APIRouter(prefix="/v1/events", route_class=UnitOfWorkRoute, tags=["events"])
 
 
 @router.get("", operation_id="events_list")

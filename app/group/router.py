@@ -1,21 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
+from app.auth.dependencies import UsersManage
 from app.group import service
 from app.group.schemas import GroupCreate, GroupRead, GroupUpdate
-from app.kit.pagination import PageParamsDep, as_page
-from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/groups", route_class=TrackrRoute, tags=["groups"])
-
-UsersManage = Annotated[Principal, Depends(Authorize("users:manage"))]
+router = APIRouter(prefix="/v1/groups", route_class=UnitOfWorkRoute, tags=["groups"])
 
 
 @router.get("", operation_id="groups_list")

@@ -7,10 +7,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.auth.dependencies import PROBE
-from app.kit.routing import RedisDep, TrackrRoute, get_sessions
+from app.kit.dependencies import RedisDep, get_sessions
 from app.kit.schemas import ReadSchema
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/health", route_class=TrackrRoute, tags=["health"])
+router = APIRouter(prefix="/health", route_class=UnitOfWorkRoute, tags=["health"])
 
 CHECK_TIMEOUT_SECONDS = 2.0
 

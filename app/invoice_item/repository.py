@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.invoice_item.models import InvoiceItem
 from app.kit.repository import TenantRepository
-from app.order.models import OrderLine
+from app.order.line.models import OrderLine
 
 
 class InvoiceItemRepository(TenantRepository[InvoiceItem]):

@@ -3,22 +3,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
+from app.auth.dependencies import InvoiceItemsWrite, OrdersRead
 from app.invoice_item import service
 from app.invoice_item.schemas import InvoiceItemCreate, InvoiceItemRead, InvoiceItemUpdate
-from app.kit.pagination import PageParamsDep, as_page
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.problem import problem_responses
-from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/v1/invoice-items", route_class=TrackrRoute, tags=["invoice items"])
+router = APIRouter(prefix="/v1/invoice-items", route_class=UnitOfWorkRoute, tags=["invoice items"])
 
 # Whoever sees orders picks their lines from the catalog; changing it is its own permission.
-OrdersRead = Annotated[Principal, Depends(Authorize("orders:read"))]
-InvoiceItemsWrite = Annotated[Principal, Depends(Authorize("invoice_items:write"))]
 InvoiceItemSort = Literal["sku", "-sku", "name", "-name"]
 
 

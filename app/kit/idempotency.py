@@ -8,16 +8,23 @@
 - Same key, same request: the stored response is replayed with `Idempotent-Replayed: true`.
 - Same key, another request (method, path or body): 422.
 - A request that fails releases its claim, so the client can retry with the same key.
+
+The storage half is the `idempotency_key` table and `claim` / `complete` / `release`; the
+HTTP half (`with_idempotency`) adds the header to every authenticated POST and replays.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Header, Request, Response, params
 from sqlalchemy import (
     ForeignKey,
     LargeBinary,
@@ -31,8 +38,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
+from starlette.datastructures import UploadFile
 
+from app.config import Settings
 from app.errors import Conflict, ValidationFailed
+from app.kit.dependencies import get_sessions
 from app.kit.models import Base
 
 # A claim this old belongs to a request that died without releasing it.
@@ -153,3 +163,89 @@ async def purge_expired(session: AsyncSession, ttl: timedelta) -> int:
         delete(IdempotencyKey).where(IdempotencyKey.created_at < func.now() - ttl)
     )
     return int(result.rowcount or 0)
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+async def _content(request: Request) -> bytes:
+    """What an Idempotency-Key fingerprint covers: the body; for a form (a file upload), its
+    fields and files as parsed, since parsing consumed the body and a retry may frame the
+    same parts with another multipart boundary."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    if body_field is None or not isinstance(body_field.field_info, params.Form):
+        return await request.body()
+    parts: list[list[str | None]] = []
+    for name, value in (await request.form()).multi_items():
+        if isinstance(value, UploadFile):
+            digest = hashlib.sha256()
+            while chunk := await value.read(64 * 1024):
+                digest.update(chunk)
+            await value.seek(0)
+            parts.append([name, value.filename, value.content_type, digest.hexdigest()])
+        else:
+            parts.append([name, value])
+    return json.dumps(parts).encode()
+
+
+async def _claim_idempotency(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            min_length=1,
+            max_length=255,
+            description="Makes a retried POST safe: the same key replays the first response.",
+        ),
+    ] = None,
+) -> None:
+    principal = getattr(request.state, "principal", None)
+    if key is None or principal is None:
+        return
+    settings: Settings = request.app.state.settings
+    sessions = get_sessions(request)
+    result = await claim(
+        sessions,
+        principal.company_id,
+        key,
+        fingerprint(request.method, request.url.path, await _content(request)),
+        timedelta(seconds=settings.idempotency_ttl_seconds),
+    )
+    if isinstance(result, StoredResponse):
+        raise Replay(result)
+    request.state.idempotency_claim = result
+
+
+class Replay(Exception):
+    def __init__(self, stored: StoredResponse) -> None:
+        self.stored = stored
+
+
+def with_idempotency(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Append the Idempotency-Key dependency as the endpoint's last parameter, so that
+    FastAPI resolves it after authentication has established the company."""
+    signature = inspect.signature(endpoint, eval_str=True)
+    extra = inspect.Parameter(
+        "_idempotency",
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[None, Depends(_claim_idempotency)],
+    )
+
+    async def wrapper(*args: Any, _idempotency: None = None, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        return await result if inspect.isawaitable(result) else result
+
+    wrapper.__name__ = endpoint.__name__
+    wrapper.__doc__ = endpoint.__doc__
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra]
+    )
+    return wrapper
+
+
+def replayed(stored: StoredResponse) -> Response:
+    """The stored response of the first request, marked as a replay."""
+    headers = {**stored.headers, "Idempotent-Replayed": "true"}
+    return Response(content=stored.body, status_code=stored.status_code, headers=headers)

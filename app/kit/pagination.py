@@ -12,18 +12,16 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from fastapi import Depends, Query
 from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import ValidationFailed
-from app.kit.schemas import Page
 
 T = TypeVar("T")
 
@@ -35,21 +33,6 @@ MAX_LIMIT = 200
 class PageParams:
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
-
-
-async def page_params(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
-    ] = DEFAULT_LIMIT,
-    cursor: Annotated[
-        str | None,
-        Query(max_length=1000, description="`next_cursor` of the previous page."),
-    ] = None,
-) -> PageParams:
-    return PageParams(limit=limit, cursor=cursor)
-
-
-PageParamsDep = Annotated[PageParams, Depends(page_params)]
 
 
 @dataclass(frozen=True)
@@ -67,15 +50,6 @@ class PageResult(Generic[T]):
     items: Sequence[T]
     has_more: bool
     next_cursor: str | None
-
-
-def as_page(result: PageResult[Any], convert: Callable[[Any], T]) -> Page[T]:
-    """The list response for one page of rows, each converted to its read schema."""
-    return Page(
-        data=[convert(row) for row in result.items],
-        has_more=result.has_more,
-        next_cursor=result.next_cursor,
-    )
 
 
 def _encode_value(value: Any) -> list[Any]:

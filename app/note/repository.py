@@ -1,13 +1,27 @@
 from __future__ import annotations
 
+from typing import TypeVar
+
+from app.customer.note.models import Note
 from app.kit.repository import ChildRepository
-from app.note.models import Note
+from app.note.models import NoteMixin
+from app.order.note.models import OrderNote
+
+N = TypeVar("N", bound=NoteMixin)
 
 
-class NoteRepository(ChildRepository[Note]):
+class CustomerNoteRepository(ChildRepository[Note]):
     """The notes of one customer: a note id under another customer is as missing as one of
     another company."""
 
     model = Note
     label = "Note"
     parent_key = "customer_id"
+
+
+class OrderNoteRepository(ChildRepository[OrderNote]):
+    """The notes of one order."""
+
+    model = OrderNote
+    label = "Order note"
+    parent_key = "order_id"

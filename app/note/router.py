@@ -1,106 +1,175 @@
-from __future__ import annotations
+"""The notes API of every parent record, built by one function: `/v1/customers/{id}/notes`
+and `/v1/orders/{id}/notes` differ only in their names, their permissions and the parent
+they look up (app.note.service.NoteParent).
+The module does not postpone annotations: each route's parameter types are built per call.
+"""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
-from app.kit.pagination import PageParamsDep, as_page
-from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.auth.dependencies import CustomersRead, CustomersWrite, OrdersRead, OrdersWrite
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.note import service
-from app.note.schemas import NoteCreate, NoteRead, NoteSort, NoteUpdate, NoteVisibility
-
-router = APIRouter(
-    prefix="/v1/customers/{customer_id:uuid}/notes", route_class=TrackrRoute, tags=["notes"]
+from app.note.schemas import (
+    NoteContent,
+    NoteCreate,
+    NoteRead,
+    NoteSort,
+    NoteUpdate,
+    NoteVisibility,
+    OrderNoteRead,
 )
 
-CustomersRead = Annotated[Principal, Depends(Authorize("customers:read"))]
-CustomersWrite = Annotated[Principal, Depends(Authorize("customers:write"))]
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").title()
 
 
-@router.get("", operation_id="customers_notes_list")
-async def list_notes(
-    customer_id: uuid.UUID,
-    principal: CustomersRead,
-    session: SessionDep,
-    codec: CursorCodecDep,
-    params: PageParamsDep,
-    visibility: Annotated[
-        NoteVisibility | None, Query(description="Only office notes or only site notes.")
-    ] = None,
-    sort: NoteSort = "-created_at",
-) -> Page[NoteRead]:
-    """The customer's notes, newest first unless `sort=created_at`."""
-    page = await service.list_notes(
-        session,
-        principal,
-        customer_id,
-        visibility=visibility,
-        sort=sort,
-        params=params,
-        codec=codec,
+def _notes_router(
+    *,
+    parent: service.NoteParent,
+    collection: str,
+    parent_param: str,
+    note_param: str,
+    tag: str,
+    read: type[NoteContent],
+    reader: Any,
+    writer: Any,
+) -> APIRouter:
+    """The five note routes under `/v1/{collection}/{parent_param}/notes`, their operation
+    ids `{collection}_notes_*`, guarded by `reader` and `writer`."""
+    router = APIRouter(
+        prefix=f"/v1/{collection}/{{{parent_param}:uuid}}/notes",
+        route_class=UnitOfWorkRoute,
+        tags=[tag],
     )
-    return as_page(page, NoteRead.model_validate)
+    parent_name = collection.removesuffix("s")
+    # Evaluated here, not postponed: the parameter names and guards are this call's.
+    parent_path = Annotated[uuid.UUID, Path(alias=parent_param, title=_title(parent_param))]
+    note_path = Annotated[uuid.UUID, Path(alias=note_param, title=_title(note_param))]
 
+    page_of_read: Any = Page[read]  # type: ignore[valid-type]
 
-@router.post("", operation_id="customers_notes_create", status_code=status.HTTP_201_CREATED)
-async def create_note(
-    customer_id: uuid.UUID,
-    body: NoteCreate,
-    principal: CustomersWrite,
-    session: SessionDep,
-    response: Response,
-) -> NoteRead:
-    """Add a note written by the caller (an API key writes as its creator)."""
-    note = await service.create_note(session, principal, customer_id, body)
-    set_etag(response, note.version)
-    response.headers["Location"] = f"/v1/customers/{customer_id}/notes/{note.id}"
-    return NoteRead.model_validate(note)
+    @router.get("", operation_id=f"{collection}_notes_list", response_model=page_of_read)
+    async def list_notes(
+        parent_id: parent_path,
+        principal: reader,
+        session: SessionDep,
+        codec: CursorCodecDep,
+        params: PageParamsDep,
+        visibility: Annotated[
+            NoteVisibility | None, Query(description="Only office notes or only site notes.")
+        ] = None,
+        sort: NoteSort = "-created_at",
+    ) -> Any:
+        page = await service.list_notes(
+            session,
+            principal,
+            parent,
+            parent_id,
+            visibility=visibility,
+            sort=sort,
+            params=params,
+            codec=codec,
+        )
+        return as_page(page, read.model_validate)
 
+    list_notes.__doc__ = f"The {parent_name}'s notes, newest first unless `sort=created_at`."
 
-@router.get("/{note_id:uuid}", operation_id="customers_notes_get")
-async def get_note(
-    customer_id: uuid.UUID,
-    note_id: uuid.UUID,
-    principal: CustomersRead,
-    session: SessionDep,
-    response: Response,
-) -> NoteRead:
-    note = await service.get_note(session, principal, customer_id, note_id)
-    set_etag(response, note.version)
-    return NoteRead.model_validate(note)
-
-
-@router.patch("/{note_id:uuid}", operation_id="customers_notes_update")
-async def update_note(
-    customer_id: uuid.UUID,
-    note_id: uuid.UUID,
-    body: NoteUpdate,
-    principal: CustomersWrite,
-    session: SessionDep,
-    if_match: IfMatch,
-    response: Response,
-) -> NoteRead:
-    """Change the body or the visibility."""
-    note = await service.update_note(
-        session, principal, customer_id, note_id, body, expected_version=if_match
+    @router.post(
+        "",
+        operation_id=f"{collection}_notes_create",
+        status_code=status.HTTP_201_CREATED,
+        response_model=read,
     )
-    set_etag(response, note.version)
-    return NoteRead.model_validate(note)
+    async def create_note(
+        parent_id: parent_path,
+        body: NoteCreate,
+        principal: writer,
+        session: SessionDep,
+        response: Response,
+    ) -> Any:
+        """Add a note written by the caller (an API key writes as its creator)."""
+        note = await service.create_note(session, principal, parent, parent_id, body)
+        set_etag(response, note.version)
+        response.headers["Location"] = f"/v1/{collection}/{parent_id}/notes/{note.id}"
+        return read.model_validate(note)
+
+    @router.get(
+        f"/{{{note_param}:uuid}}", operation_id=f"{collection}_notes_get", response_model=read
+    )
+    async def get_note(
+        parent_id: parent_path,
+        note_id: note_path,
+        principal: reader,
+        session: SessionDep,
+        response: Response,
+    ) -> Any:
+        note = await service.get_note(session, principal, parent, parent_id, note_id)
+        set_etag(response, note.version)
+        return read.model_validate(note)
+
+    @router.patch(
+        f"/{{{note_param}:uuid}}", operation_id=f"{collection}_notes_update", response_model=read
+    )
+    async def update_note(
+        parent_id: parent_path,
+        note_id: note_path,
+        body: NoteUpdate,
+        principal: writer,
+        session: SessionDep,
+        if_match: IfMatch,
+        response: Response,
+    ) -> Any:
+        """Change the body or the visibility."""
+        note = await service.update_note(
+            session, principal, parent, parent_id, note_id, body, expected_version=if_match
+        )
+        set_etag(response, note.version)
+        return read.model_validate(note)
+
+    @router.delete(
+        f"/{{{note_param}:uuid}}",
+        operation_id=f"{collection}_notes_delete",
+        status_code=status.HTTP_204_NO_CONTENT,
+    )
+    async def delete_note(
+        parent_id: parent_path,
+        note_id: note_path,
+        principal: writer,
+        session: SessionDep,
+        if_match: IfMatch,
+    ) -> Response:
+        await service.delete_note(
+            session, principal, parent, parent_id, note_id, expected_version=if_match
+        )
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
 
 
-@router.delete(
-    "/{note_id:uuid}", operation_id="customers_notes_delete", status_code=status.HTTP_204_NO_CONTENT
+customer_notes = _notes_router(
+    parent=service.CUSTOMER,
+    collection="customers",
+    parent_param="customer_id",
+    note_param="note_id",
+    tag="notes",
+    read=NoteRead,
+    reader=CustomersRead,
+    writer=CustomersWrite,
 )
-async def delete_note(
-    customer_id: uuid.UUID,
-    note_id: uuid.UUID,
-    principal: CustomersWrite,
-    session: SessionDep,
-    if_match: IfMatch,
-) -> Response:
-    await service.delete_note(session, principal, customer_id, note_id, expected_version=if_match)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+order_notes = _notes_router(
+    parent=service.ORDER,
+    collection="orders",
+    parent_param="order_id",
+    note_param="order_note_id",
+    tag="orders",
+    read=OrderNoteRead,
+    reader=OrdersRead,
+    writer=OrdersWrite,
+)

@@ -35,6 +35,10 @@ class NoteRead(NoteContent):
     customer_id: uuid.UUID
 
 
+class OrderNoteRead(NoteContent):
+    order_id: uuid.UUID
+
+
 class NoteCreate(InputSchema):
     body: NonBlankText = Field(max_length=NOTE_MAX_LENGTH)
     visibility: NoteVisibility = Field(default="office", description=_VISIBILITY)

@@ -1,88 +1,118 @@
-"""Notes on a customer (seed 002): `office` notes stay in the office, `site` notes are also
-shown to the crew on site. The author is the calling user (for an API key, its creator)."""
+"""Notes on a record (seed 002), one implementation for every parent: a customer's notes and
+an order's notes differ only in the parent they hang off (`NoteParent`). `office` notes stay
+in the office, `site` notes are also shown to the crew on site. The author is the calling
+user (for an API key, its creator)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
-from app.customer.models import Customer
-from app.customer.repository import CustomerRepository
+from app.customer import service as customers
 from app.event import service as events
 from app.kit.concurrency import check_version
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
-from app.note.models import Note
-from app.note.repository import NoteRepository
+from app.kit.repository import ChildRepository
+from app.note.repository import CustomerNoteRepository, OrderNoteRepository
 from app.note.schemas import NoteCreate, NoteUpdate
-
-SORTS = {
-    "-created_at": Sort("-created_at", Note.created_at, Note.id, descending=True),
-    "created_at": Sort("created_at", Note.created_at, Note.id),
-}
+from app.order import service as orders
 
 
-async def _customer(
-    session: AsyncSession, principal: Principal, customer_id: uuid.UUID
-) -> Customer:
-    return await CustomerRepository(session, principal.company_id).get_or_404(customer_id)
+@dataclass(frozen=True)
+class NoteParent:
+    """What a kind of parent record brings to its notes: how to find the parent (404 when it
+    is not the company's) and the repository of one parent's notes."""
+
+    find: Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[Any]]
+    repository: type[ChildRepository[Any]]
+
+    @property
+    def sorts(self) -> dict[str, Sort]:
+        model = self.repository.model
+        return {
+            "-created_at": Sort("-created_at", model.created_at, model.id, descending=True),
+            "created_at": Sort("created_at", model.created_at, model.id),
+        }
+
+
+CUSTOMER = NoteParent(find=customers.customer_or_404, repository=CustomerNoteRepository)
+ORDER = NoteParent(find=orders.order_or_404, repository=OrderNoteRepository)
+
+
+async def _scope(
+    session: AsyncSession, principal: Principal, parent: NoteParent, parent_id: uuid.UUID
+) -> tuple[Any, ChildRepository[Any]]:
+    """The parent (404 when it is not the company's) and a repository of its notes."""
+    record = await parent.find(session, principal.company_id, parent_id)
+    return record, parent.repository(session, principal.company_id, record.id)
 
 
 async def list_notes(
     session: AsyncSession,
     principal: Principal,
-    customer_id: uuid.UUID,
+    parent: NoteParent,
+    parent_id: uuid.UUID,
     *,
     visibility: str | None,
     sort: str,
     params: PageParams,
     codec: CursorCodec,
-) -> PageResult[Note]:
-    """The customer's notes (newest first by default), of one visibility when asked; 404
-    when the customer is not the company's."""
-    customer = await _customer(session, principal, customer_id)
-    repository = NoteRepository(session, principal.company_id, customer.id)
+) -> PageResult[Any]:
+    """The parent's notes (newest first by default), of one visibility when asked."""
+    _, repository = await _scope(session, principal, parent, parent_id)
     stmt = repository.select()
     if visibility is not None:
-        stmt = stmt.where(Note.visibility == visibility)
-    return await repository.page(stmt, sort=SORTS[sort], params=params, codec=codec)
+        stmt = stmt.where(repository.model.visibility == visibility)
+    return await repository.page(stmt, sort=parent.sorts[sort], params=params, codec=codec)
 
 
 async def get_note(
-    session: AsyncSession, principal: Principal, customer_id: uuid.UUID, note_id: uuid.UUID
-) -> Note:
-    """One note of the customer; 404 for another customer's note."""
-    customer = await _customer(session, principal, customer_id)
-    return await NoteRepository(session, principal.company_id, customer.id).get_or_404(note_id)
+    session: AsyncSession,
+    principal: Principal,
+    parent: NoteParent,
+    parent_id: uuid.UUID,
+    note_id: uuid.UUID,
+) -> Any:
+    """One note of the parent; 404 for another parent's note."""
+    _, repository = await _scope(session, principal, parent, parent_id)
+    return await repository.get_or_404(note_id)
 
 
 async def create_note(
-    session: AsyncSession, principal: Principal, customer_id: uuid.UUID, body: NoteCreate
-) -> Note:
+    session: AsyncSession,
+    principal: Principal,
+    parent: NoteParent,
+    parent_id: uuid.UUID,
+    body: NoteCreate,
+) -> Any:
     """Add a note written by the caller (an API key writes as its creator)."""
-    customer = await _customer(session, principal, customer_id)
-    repository = NoteRepository(session, principal.company_id, customer.id)
+    record, repository = await _scope(session, principal, parent, parent_id)
     note = repository.add(
-        Note(body=body.body, visibility=body.visibility, author_id=principal.user_id)
+        repository.model(body=body.body, visibility=body.visibility, author_id=principal.user_id)
     )
     await session.flush()
-    events.record(session, principal, "created", note, parent=customer)
+    events.record(session, principal, "created", note, parent=record)
     return note
 
 
 async def update_note(
     session: AsyncSession,
     principal: Principal,
-    customer_id: uuid.UUID,
+    parent: NoteParent,
+    parent_id: uuid.UUID,
     note_id: uuid.UUID,
     body: NoteUpdate,
     *,
     expected_version: int | None,
-) -> Note:
-    """Change the body or visibility; the author stays who wrote it."""
-    customer = await _customer(session, principal, customer_id)
-    repository = NoteRepository(session, principal.company_id, customer.id)
+) -> Any:
+    """Change the body or visibility under the note's row lock; the author stays who wrote
+    it. A stale `expected_version` is refused (412)."""
+    record, repository = await _scope(session, principal, parent, parent_id)
     note = await repository.get_or_404(note_id, for_update=True)
     check_version(note.version, expected_version)
     before = events.snapshot(note)
@@ -92,23 +122,24 @@ async def update_note(
     if "visibility" in changes:
         note.visibility = changes["visibility"]
     await session.flush()
-    events.record(session, principal, "updated", note, before=before, parent=customer)
+    events.record(session, principal, "updated", note, before=before, parent=record)
     return note
 
 
 async def delete_note(
     session: AsyncSession,
     principal: Principal,
-    customer_id: uuid.UUID,
+    parent: NoteParent,
+    parent_id: uuid.UUID,
     note_id: uuid.UUID,
     *,
     expected_version: int | None,
 ) -> None:
-    customer = await _customer(session, principal, customer_id)
-    repository = NoteRepository(session, principal.company_id, customer.id)
+    """Delete the note for good, audited with what it said."""
+    record, repository = await _scope(session, principal, parent, parent_id)
     note = await repository.get_or_404(note_id, for_update=True)
     check_version(note.version, expected_version)
     before = events.snapshot(note)
     await repository.delete(note)
     await session.flush()
-    events.record(session, principal, "deleted", note, before=before, deleted=True, parent=customer)
+    events.record(session, principal, "deleted", note, before=before, deleted=True, parent=record)

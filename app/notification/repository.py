@@ -26,10 +26,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.company.models import Company
 from app.customer.models import Customer
-from app.customer_reminder.models import CustomerReminder
+from app.customer.reminder.models import CustomerReminder
 from app.kit.repository import ChildRepository
 from app.notification.models import Notification
-from app.order.models import Order, OrderAssignee
+from app.order.assignee.models import OrderAssignee
+from app.order.models import Order
 from app.user.models import User
 
 _INSERTED_COLUMNS = ["id", "company_id", "user_id", "kind", "due_on", "message"]

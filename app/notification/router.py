@@ -6,9 +6,10 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Query
 
 from app.auth.dependencies import Authenticated
-from app.kit.pagination import PageParamsDep, as_page
-from app.kit.routing import CursorCodecDep, SessionDep, TrackrRoute
+from app.kit.dependencies import CursorCodecDep, PageParamsDep, SessionDep
+from app.kit.responses import as_page
 from app.kit.schemas import Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.notification import service
 from app.notification.schemas import (
     NotificationKind,
@@ -16,7 +17,9 @@ from app.notification.schemas import (
     NotificationsMarkedRead,
 )
 
-router = APIRouter(prefix="/v1/me/notifications", route_class=TrackrRoute, tags=["notifications"])
+router = APIRouter(
+    prefix="/v1/me/notifications", route_class=UnitOfWorkRoute, tags=["notifications"]
+)
 
 
 def to_read(row: Any) -> NotificationRead:

@@ -21,7 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import ValidationFailed
-from app.order.models import Order, OrderLine, Payment
+from app.order.line.models import OrderLine
+from app.order.models import Order
+from app.order.payment.models import Payment
 
 PaymentState = Literal["unpaid", "partially_paid", "paid"]
 

@@ -5,21 +5,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
-from app.kit.pagination import PageParamsDep
+from app.auth.dependencies import OrdersDelete, OrdersRead, OrdersWrite
+from app.kit.concurrency import etag
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.problem import problem_responses
-from app.kit.routing import (
-    CursorCodecDep,
-    IfMatch,
-    SessionDep,
-    TrackrRoute,
-    etag,
-    model_response,
-    set_etag,
-)
+from app.kit.responses import model_response, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, DateParam, DateTimeParam, Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.order import service
+from app.order.assignee.schemas import AssigneeRead
+from app.order.line.schemas import OrderLineRead
+from app.order.payment.schemas import InvoiceRead, PaymentRead
+from app.order.payment.service import invoice_of
 from app.order.schemas import (
     OrderCreate,
     OrderDetail,
@@ -29,18 +26,10 @@ from app.order.schemas import (
     OrderUpdate,
     Stage,
 )
-from app.order_assignee.schemas import AssigneeRead
-from app.order_file.router import SessionsDep, blob_cleanup
-from app.order_line.schemas import OrderLineRead
-from app.payment.schemas import InvoiceRead, PaymentRead
-from app.payment.service import invoice_of
 from app.storage.dependencies import BlobStoreDep
 
-router = APIRouter(prefix="/v1/orders", route_class=TrackrRoute, tags=["orders"])
+router = APIRouter(prefix="/v1/orders", route_class=UnitOfWorkRoute, tags=["orders"])
 
-OrdersRead = Annotated[Principal, Depends(Authorize("orders:read"))]
-OrdersWrite = Annotated[Principal, Depends(Authorize("orders:write"))]
-OrdersDelete = Annotated[Principal, Depends(Authorize("orders:delete"))]
 OrderSort = Literal["number", "-number", "created_at", "-created_at", "title", "-title"]
 
 
@@ -199,15 +188,11 @@ async def delete_order(
     order_id: uuid.UUID,
     principal: OrdersDelete,
     session: SessionDep,
-    sessions: SessionsDep,
     store: BlobStoreDep,
     if_match: IfMatch,
 ) -> Response:
     """Delete an order with its lines, payments, notes and files; the audit log keeps a
     snapshot, payments included. File contents no other file uses are removed after the
     deletion is committed."""
-    shas = await service.delete_order(session, principal, order_id, expected_version=if_match)
-    return Response(
-        status_code=status.HTTP_204_NO_CONTENT,
-        background=blob_cleanup(sessions, store, principal.company_id, shas),
-    )
+    await service.delete_order(session, principal, order_id, expected_version=if_match, store=store)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

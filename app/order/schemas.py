@@ -8,9 +8,9 @@ from pydantic import Field
 
 from app.customer.schemas import CustomerCreate
 from app.kit.schemas import InputSchema, NonBlankText, Omitted, ReadSchema, Text, UpdateSchema
-from app.order_assignee.schemas import AssigneeRead
-from app.order_line.schemas import OrderLineRead
-from app.payment.schemas import InvoiceRead, PaymentRead
+from app.order.assignee.schemas import AssigneeRead
+from app.order.line.schemas import OrderLineRead
+from app.order.payment.schemas import InvoiceRead, PaymentRead
 
 OrderSource = Literal["staff", "api", "public_form"]
 Stage = Literal["quote", "open", "done", "lost"]

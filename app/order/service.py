@@ -11,29 +11,34 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import permissions
 from app.auth.principal import Principal
 from app.company import service as companies
 from app.custom_field import service as custom_fields
 from app.customer import service as customers
 from app.customer.models import Customer
 from app.customer.repository import CustomerRepository
-from app.errors import PermissionDenied, ValidationFailed
+from app.errors import ValidationFailed
 from app.event import service as events
 from app.kit.clock import today_in
 from app.kit.concurrency import check_version
 from app.kit.numbering import next_number
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
-from app.order.models import Order, OrderAssignee, OrderLine, Payment
+from app.order.assignee.models import OrderAssignee
+from app.order.assignee.service import Assignee, assignees_of
+from app.order.file import service as files
+from app.order.line.models import OrderLine
+from app.order.line.repository import OrderLineRepository
+from app.order.line.service import MAX_LINES
+from app.order.models import Order
+from app.order.payment.models import Payment
+from app.order.payment.repository import PaymentRepository
 from app.order.repository import OrderRepository
 from app.order.schemas import OrderCreate, OrderUpdate
-from app.order_assignee.service import Assignee, assignees_of
-from app.order_file import service as files
-from app.order_line.repository import OrderLineRepository
-from app.order_line.service import MAX_LINES
 from app.order_status import service as statuses
 from app.order_status.models import OrderStatus
 from app.order_status.repository import OrderStatusRepository
-from app.payment.repository import PaymentRepository
+from app.storage.blob import BlobStore
 
 ENTITY = "order"
 SORTS = {
@@ -112,8 +117,7 @@ async def _customer(
     if body.customer is not None:
         if body.customer_id is not None:
             raise ValidationFailed.field("customer", "give either `customer_id` or `customer`")
-        if not principal.has("customers:write"):
-            raise PermissionDenied("customers:write")
+        permissions.require(principal, permissions.CUSTOMERS_WRITE)
         try:
             view = await customers.create_customer(session, principal, body.customer)
         except ValidationFailed as exc:
@@ -165,7 +169,7 @@ async def create_order(
 
 
 def _sees_payments(principal: Principal) -> bool:
-    return principal.has("payments:read")
+    return permissions.allows(principal, permissions.PAYMENTS_READ)
 
 
 async def get_order(
@@ -234,10 +238,11 @@ async def delete_order(
     order_id: uuid.UUID,
     *,
     expected_version: int | None,
-) -> list[str]:
+    store: BlobStore,
+) -> None:
     """Delete an order with its lines, payments, notes and files (FK cascades). The audit
-    event keeps a snapshot with the payments it took along. Returns the sha256 of the files
-    it referenced, whose blobs the caller removes after commit if nothing else uses them."""
+    event keeps a snapshot with the payments it took along. The contents of its files go
+    after commit, those that no other file uses."""
     repository = OrderRepository(session, principal.company_id)
     order = await repository.lock(order_id)
     check_version(order.version, expected_version)
@@ -249,7 +254,7 @@ async def delete_order(
     await repository.delete(order)
     await session.flush()
     events.record(session, principal, "deleted", order, before=before, deleted=True)
-    return shas
+    files.remove_blobs_after_commit(session, store, principal.company_id, shas)
 
 
 async def filtered(
@@ -328,3 +333,9 @@ async def list_orders(
         stmt, sort=SORTS[sort], params=params, codec=codec
     )
     return page, [_view(order, ctx) for order in page.items]
+
+
+async def order_or_404(session: AsyncSession, company_id: uuid.UUID, order_id: uuid.UUID) -> Order:
+    """The company's order row, for another domain that hangs something off it; 404 when it
+    is missing or another company's."""
+    return await OrderRepository(session, company_id).get_or_404(order_id)

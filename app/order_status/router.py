@@ -3,14 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
-from app.kit.pagination import PageParamsDep, as_page
+from app.auth.dependencies import OrdersRead, SettingsWrite
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.problem import problem_responses
-from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.order_status import service
 from app.order_status.schemas import (
     OrderStatusCreate,
@@ -19,11 +19,11 @@ from app.order_status.schemas import (
     OrderStatusUpdate,
 )
 
-router = APIRouter(prefix="/v1/order-statuses", route_class=TrackrRoute, tags=["order statuses"])
+router = APIRouter(
+    prefix="/v1/order-statuses", route_class=UnitOfWorkRoute, tags=["order statuses"]
+)
 
 # Whoever sees orders needs the statuses to show them; changing them is a setting.
-OrdersRead = Annotated[Principal, Depends(Authorize("orders:read"))]
-SettingsWrite = Annotated[Principal, Depends(Authorize("settings:write"))]
 
 
 @router.get("", operation_id="order_statuses_list")

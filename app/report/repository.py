@@ -12,7 +12,9 @@ from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.company.models import Company
-from app.order.models import Order, OrderAssignee, Payment
+from app.order.assignee.models import OrderAssignee
+from app.order.models import Order
+from app.order.payment.models import Payment
 from app.order_status.models import OrderStatus
 from app.user.models import User
 

@@ -3,18 +3,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
-from app.kit.routing import SessionDep, TrackrRoute
+from app.auth.dependencies import ReportsRead
+from app.kit.dependencies import SessionDep
 from app.kit.schemas import DateParam
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.report import service
 from app.report.schemas import BucketRead, ReceivablesRead, SalesReportRead, SalesRowRead
 
-router = APIRouter(prefix="/v1/reports", route_class=TrackrRoute, tags=["reports"])
-
-ReportsRead = Annotated[Principal, Depends(Authorize("reports:read"))]
+router = APIRouter(prefix="/v1/reports", route_class=UnitOfWorkRoute, tags=["reports"])
 
 
 @router.get("/sales", operation_id="reports_sales")

@@ -3,22 +3,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
-from app.kit.pagination import PageParamsDep, as_page
+from app.auth.dependencies import CustomersRead, SettingsWrite
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.problem import problem_responses
-from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.tag import service
 from app.tag.schemas import TagCreate, TagRead, TagUpdate
 
-router = APIRouter(prefix="/v1/tags", route_class=TrackrRoute, tags=["tags"])
+router = APIRouter(prefix="/v1/tags", route_class=UnitOfWorkRoute, tags=["tags"])
 
 # Anyone who sees customers sees the vocabulary their tags come from.
-CustomersRead = Annotated[Principal, Depends(Authorize("customers:read"))]
-SettingsWrite = Annotated[Principal, Depends(Authorize("settings:write"))]
 
 
 @router.get("", operation_id="tags_list")

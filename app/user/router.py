@@ -3,20 +3,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import Authorize
-from app.auth.principal import Principal
-from app.kit.pagination import PageParamsDep, as_page
-from app.kit.routing import CursorCodecDep, IfMatch, SessionDep, TrackrRoute, set_etag
+from app.auth.dependencies import UsersManage
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
+from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.user import service
 from app.user.models import User
 from app.user.schemas import UserCreate, UserRead, UserUpdate
 
-router = APIRouter(prefix="/v1/users", route_class=TrackrRoute, tags=["users"])
+router = APIRouter(prefix="/v1/users", route_class=UnitOfWorkRoute, tags=["users"])
 
-UsersManage = Annotated[Principal, Depends(Authorize("users:manage"))]
 UserSort = Literal["created_at", "-created_at", "email", "name"]
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from app.auth.dependencies import PUBLIC
 from app.config import Settings
-from app.kit.routing import TrackrRoute
+from app.kit.unit_of_work import UnitOfWorkRoute
 from app.main import create_app
 from tests.conftest import client_for, make_settings
 from tests.factories import signup
@@ -93,7 +93,7 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
 async def test_a_crash_is_a_500_problem_without_traceback(settings: Settings) -> None:
     app: FastAPI = create_app(settings)
 
-    boom = APIRouter(route_class=TrackrRoute)
+    boom = APIRouter(route_class=UnitOfWorkRoute)
 
     @boom.get("/boom", dependencies=[PUBLIC])
     async def explode() -> None:

@@ -115,7 +115,7 @@ def test_only_api_routes_are_served(app: FastAPI) -> None:
     unknown = sorted(set(other_routes(app)) - NON_API_PATHS)
     assert not unknown, (
         f"served outside any APIRoute, so no probe checks them: {unknown}. Serve them with "
-        f"an APIRouter (route_class=TrackrRoute), or list them in NON_API_PATHS in {THIS_FILE}."
+        f"an APIRouter (route_class=UnitOfWorkRoute), or list them in NON_API_PATHS in {THIS_FILE}."
     )
 
 

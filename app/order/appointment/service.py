@@ -1,0 +1,153 @@
+"""Appointments, service calls and installations of an order: when, how long, who goes.
+The assigned users are part of the appointment: changing them gives it a new version."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.event import service as events
+from app.kit.concurrency import check_version
+from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.order.appointment.models import Appointment
+from app.order.appointment.repository import AppointmentRepository
+from app.order.appointment.schemas import AppointmentCreate, AppointmentUpdate
+from app.order.models import Order
+from app.order.repository import OrderRepository
+from app.user import service as users
+
+SORT = Sort("starts_at", Appointment.starts_at, Appointment.id)
+_PLAIN_FIELDS = ("kind", "starts_at", "duration_minutes", "notes")
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    """An appointment with the users assigned to it."""
+
+    appointment: Appointment
+    user_ids: list[uuid.UUID]
+
+
+async def _scope(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID
+) -> tuple[Order, AppointmentRepository]:
+    """The order (404 when it is not the company's) and a repository of its appointments."""
+    order = await OrderRepository(session, principal.company_id).get_or_404(order_id)
+    return order, AppointmentRepository(session, principal.company_id, order.id)
+
+
+async def _users(
+    session: AsyncSession, principal: Principal, user_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    found = await users.require_active_users(
+        session, principal.company_id, user_ids, field="user_ids"
+    )
+    return sorted(user.id for user in found)
+
+
+async def list_appointments(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: uuid.UUID,
+    *,
+    params: PageParams,
+    codec: CursorCodec,
+) -> tuple[PageResult[Appointment], dict[uuid.UUID, list[uuid.UUID]]]:
+    """The order's appointments by start time, with the users of each (two queries)."""
+    _, repository = await _scope(session, principal, order_id)
+    page = await repository.page(repository.select(), sort=SORT, params=params, codec=codec)
+    return page, await repository.user_ids([a.id for a in page.items])
+
+
+async def get_appointment(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID, appointment_id: uuid.UUID
+) -> AppointmentView:
+    _, repository = await _scope(session, principal, order_id)
+    appointment = await repository.get_or_404(appointment_id)
+    return AppointmentView(
+        appointment, (await repository.user_ids([appointment.id]))[appointment.id]
+    )
+
+
+async def create_appointment(
+    session: AsyncSession, principal: Principal, order_id: uuid.UUID, body: AppointmentCreate
+) -> AppointmentView:
+    """Schedule an appointment; refuses users that are not active users of the company
+    (422 naming `user_ids`)."""
+    order, repository = await _scope(session, principal, order_id)
+    user_ids = await _users(session, principal, body.user_ids)
+    appointment = repository.add(
+        Appointment(
+            kind=body.kind,
+            starts_at=body.starts_at,
+            duration_minutes=body.duration_minutes,
+            notes=body.notes,
+        )
+    )
+    await session.flush()
+    await repository.set_users(appointment.id, user_ids)
+    events.record(session, principal, "created", appointment, parent=order, user_ids=user_ids)
+    return AppointmentView(appointment, user_ids)
+
+
+async def update_appointment(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    body: AppointmentUpdate,
+    *,
+    expected_version: int | None,
+) -> AppointmentView:
+    """Change only the fields sent; `user_ids` replaces the assigned users. If-Match is
+    checked on the locked row."""
+    order, repository = await _scope(session, principal, order_id)
+    appointment = await repository.get_or_404(appointment_id, for_update=True)
+    check_version(appointment.version, expected_version)
+    user_ids = (await repository.user_ids([appointment.id]))[appointment.id]
+    before = events.snapshot(appointment, user_ids=user_ids)
+    changes = body.changes()
+    for field in _PLAIN_FIELDS:
+        if field in changes:
+            setattr(appointment, field, changes[field])
+    if "user_ids" in changes:
+        user_ids = await _users(session, principal, changes["user_ids"])
+        await repository.set_users(appointment.id, user_ids)
+        appointment.updated_at = datetime.now(UTC)  # the users are part of it: new ETag
+    await session.flush()
+    events.record(
+        session,
+        principal,
+        "updated",
+        appointment,
+        before=before,
+        parent=order,
+        user_ids=user_ids,
+    )
+    return AppointmentView(appointment, user_ids)
+
+
+async def delete_appointment(
+    session: AsyncSession,
+    principal: Principal,
+    order_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+) -> None:
+    """Cancel the appointment; its user assignments go with it (FK cascade)."""
+    order, repository = await _scope(session, principal, order_id)
+    appointment = await repository.get_or_404(appointment_id, for_update=True)
+    check_version(appointment.version, expected_version)
+    user_ids = (await repository.user_ids([appointment.id]))[appointment.id]
+    before = events.snapshot(appointment, user_ids=user_ids)
+    await repository.delete(appointment)
+    await session.flush()
+    events.record(
+        session, principal, "deleted", appointment, before=before, deleted=True, parent=order
+    )
