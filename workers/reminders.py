@@ -19,7 +19,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.notification import service as notifications
-from app.notification.repository import BatchResult, LocalDates
+from app.notification.schemas import BatchResult, LocalDates
 
 log = structlog.get_logger(__name__)
 

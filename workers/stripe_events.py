@@ -13,9 +13,7 @@ from arq import Retry
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.billing import repository, service
-from app.billing.gateway import StripeGateway
-from app.billing.queue import enqueue_event
+from app.billing import service
 from app.errors import TrackrError
 
 log = structlog.get_logger(__name__)
@@ -27,7 +25,7 @@ SWEEP_BATCH = 500
 
 async def process_stripe_event(ctx: dict[str, Any], event_id: str) -> str:
     sessions: async_sessionmaker[AsyncSession] = ctx["sessions"]
-    gateway: StripeGateway | None = ctx["stripe"]
+    gateway = ctx["stripe"]  # app.billing.gateway.StripeGateway, None when not configured
     if gateway is None:
         log.warning("stripe_event_skipped", event_id=event_id, reason="billing not configured")
         return "billing not configured"
@@ -36,7 +34,7 @@ async def process_stripe_event(ctx: dict[str, Any], event_id: str) -> str:
             outcome = await service.process_event(session, gateway, event_id)
     except TrackrError as exc:  # Stripe failed while we re-read the objects
         async with sessions.begin() as session:
-            await repository.note_failure(session, event_id, exc.detail)
+            await service.note_failure(session, event_id, exc.detail)
         log.warning("stripe_event_failed", event_id=event_id, error=exc.detail)
         job_try = int(ctx.get("job_try", 1))
         if job_try < MAX_TRIES:
@@ -53,9 +51,9 @@ async def sweep_stripe_events(ctx: dict[str, Any]) -> int:
     arq: ArqRedis = ctx["redis"]
     after = timedelta(seconds=ctx["settings"].stripe_event_sweep_after_seconds)
     async with sessions() as session:
-        pending = await repository.pending_events(session, datetime.now(UTC) - after, SWEEP_BATCH)
+        pending = await service.pending_events(session, datetime.now(UTC) - after, SWEEP_BATCH)
     for event_id in pending:
-        await enqueue_event(arq, event_id)
+        await service.enqueue_event(arq, event_id)
     if pending:
         log.info("stripe_events_swept", enqueued=len(pending))
     return len(pending)

@@ -9,7 +9,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.billing.models import BillingAccount, StripeEvent
-from app.user.repository import UserRepository
 
 
 class BillingRepository:
@@ -39,9 +38,6 @@ class BillingRepository:
         )
         assert account is not None
         return account
-
-    async def active_users(self) -> int:
-        return await UserRepository(self.session, self.company_id).count_active()
 
 
 async def lock_account_of_customer(

@@ -25,7 +25,7 @@ from app.auth.principal import Principal
 from app.billing import plans, repository
 from app.billing.gateway import InvoicePreview, StripeGateway, SubscriptionSnapshot
 from app.billing.models import BillingAccount
-from app.billing.queue import enqueue_event
+from app.billing.queue import enqueue_event as enqueue_event  # noqa: PLC0414 - for workers
 from app.billing.repository import BillingRepository
 from app.billing.schemas import (
     BillingRead,
@@ -45,6 +45,7 @@ from app.company.models import Company
 from app.errors import Conflict, TrackrError, ValidationFailed
 from app.event import service as events
 from app.kit.transaction import after_commit
+from app.user import service as users
 
 # Subscription statuses in which the plan paid for applies (past due: Stripe still retries).
 LIVE_STATUSES = frozenset({"active", "trialing", "past_due", "unpaid"})
@@ -73,13 +74,17 @@ def effective_plan(account: BillingAccount | None) -> plans.Plan:
     return plans.plan(account.plan)
 
 
+async def _active_users(repository: BillingRepository) -> int:
+    return await users.count_active_users(repository.session, repository.company_id)
+
+
 async def ensure_room_for_user(session: AsyncSession, company_id: uuid.UUID) -> None:
     """Refuse one more active user beyond the plan's limit. Locks the billing row, so two
     users added at once are counted one after the other."""
     repository = BillingRepository(session, company_id)
     account = await repository.lock()
     plan = effective_plan(account)
-    used = await repository.active_users()
+    used = await _active_users(repository)
     if used + 1 > plan.max_users:
         raise PlanLimitReached(plan, used, "Cannot add an active user")
 
@@ -137,7 +142,7 @@ def _read(account: BillingAccount | None, used: int) -> BillingRead:
 async def get_billing(session: AsyncSession, principal: Principal) -> BillingRead:
     """The local copy of the billing state: answers without calling Stripe."""
     repository = BillingRepository(session, principal.company_id)
-    return _read(await repository.get(), await repository.active_users())
+    return _read(await repository.get(), await _active_users(repository))
 
 
 def _key(account: BillingAccount, purpose: str) -> str:
@@ -202,7 +207,7 @@ async def set_payment_method(
     events.record(
         session, principal, "updated", account, before=before, entity_id=account.company_id
     )
-    return _read(account, await repository.active_users())
+    return _read(account, await _active_users(repository))
 
 
 def _target(body: SubscriptionChange) -> tuple[plans.Plan, plans.Interval]:
@@ -210,7 +215,7 @@ def _target(body: SubscriptionChange) -> tuple[plans.Plan, plans.Interval]:
 
 
 async def _check_limit(repository: BillingRepository, plan: plans.Plan) -> None:
-    used = await repository.active_users()
+    used = await _active_users(repository)
     if used > plan.max_users:
         raise PlanLimitReached(plan, used, f"Cannot change to {plan.name}")
 
@@ -386,7 +391,7 @@ async def change_subscription(
         entity_id=account.company_id,
         change=change,
     )
-    return _read(account, await plan.repository.active_users())
+    return _read(account, await _active_users(plan.repository))
 
 
 def _apply_subscription(
@@ -574,3 +579,13 @@ async def _adopt(
     ):
         return subscription
     return None
+
+
+async def note_failure(session: AsyncSession, event_id: str, error: str) -> None:
+    """Record why applying a stored event failed (the worker retries it)."""
+    await repository.note_failure(session, event_id, error)
+
+
+async def pending_events(session: AsyncSession, older_than: datetime, limit: int) -> list[str]:
+    """Events received before `older_than` and still not processed: the sweeper's input."""
+    return await repository.pending_events(session, older_than, limit)

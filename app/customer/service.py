@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, or_, true, update
+from sqlalchemy import ColumnElement, FromClause, Select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
-from app.custom_field import filters as custom_field_filters
 from app.custom_field import service as custom_fields
 from app.customer.models import Customer
 from app.customer.queries import (
@@ -28,7 +27,6 @@ from app.customer.schemas import CustomerCreate, CustomerUpdate
 from app.errors import Conflict
 from app.event import service as events
 from app.event.models import Event
-from app.event.repository import EventRepository
 from app.kit.concurrency import check_version
 from app.kit.numbering import next_number
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
@@ -271,7 +269,7 @@ async def filtered(
     if filters.created_to:
         stmt = stmt.where(Customer.created_at < filters.created_to)
     if filters.custom_fields:
-        wanted = await custom_field_filters.filter_values(
+        wanted = await custom_fields.filter_values(
             session, principal.company_id, ENTITY, filters.custom_fields
         )
         stmt = stmt.where(Customer.custom_fields.contains(wanted))
@@ -378,15 +376,8 @@ async def timeline(
 ) -> PageResult[Event]:
     """The customer's activity: its own events and its children's, newest first."""
     await CustomerRepository(session, principal.company_id).get_or_404(customer_id)
-    repository = EventRepository(session, principal.company_id)
-    stmt = repository.select().where(
-        or_(
-            (Event.entity_type == ENTITY) & (Event.entity_id == customer_id),
-            (Event.parent_type == ENTITY) & (Event.parent_id == customer_id),
-        )
-    )
-    return await repository.page(
-        stmt, sort=Sort("-created", Event.id, Event.id, descending=True), params=params, codec=codec
+    return await events.timeline(
+        session, principal, ENTITY, customer_id, params=params, codec=codec
     )
 
 
@@ -402,3 +393,17 @@ async def customer_or_404(
     return await CustomerRepository(session, company_id).get_or_404(
         customer_id, for_update=for_update
     )
+
+
+async def find_customer(
+    session: AsyncSession, company_id: uuid.UUID, customer_id: uuid.UUID
+) -> Customer | None:
+    """The company's customer row, or None (for a caller that names the field at fault)."""
+    return await CustomerRepository(session, company_id).get(customer_id)
+
+
+async def default_customer(session: AsyncSession, company_id: uuid.UUID) -> Customer | None:
+    """The company's default customer (seed 004), if it has one."""
+    repository = CustomerRepository(session, company_id)
+    default: Customer | None = await session.scalar(repository.select().where(Customer.is_default))
+    return default

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
@@ -18,6 +19,8 @@ from app.event.repository import EventRepository
 from app.kit.context import request_id_var
 from app.kit.models import Base
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+
+NEWEST_FIRST = Sort("-created", Event.id, Event.id, descending=True)
 
 
 def _json_safe(value: Any) -> Any:
@@ -98,9 +101,25 @@ async def list_events(
         stmt = stmt.where(Event.entity_type == entity_type)
     if entity_id is not None:
         stmt = stmt.where(Event.entity_id == entity_id)
-    return await repository.page(
-        stmt,
-        sort=Sort("-created", Event.id, Event.id, descending=True),
-        params=params,
-        codec=codec,
+    return await repository.page(stmt, sort=NEWEST_FIRST, params=params, codec=codec)
+
+
+async def timeline(
+    session: AsyncSession,
+    principal: Principal,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    *,
+    params: PageParams,
+    codec: CursorCodec,
+) -> PageResult[Event]:
+    """A record's activity, newest first: its own events and its children's (those recorded
+    with it as their parent)."""
+    repository = EventRepository(session, principal.company_id)
+    stmt = repository.select().where(
+        or_(
+            (Event.entity_type == entity_type) & (Event.entity_id == entity_id),
+            (Event.parent_type == entity_type) & (Event.parent_id == entity_id),
+        )
     )
+    return await repository.page(stmt, sort=NEWEST_FIRST, params=params, codec=codec)

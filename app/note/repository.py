@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 from app.customer.note.models import Note
+from app.kit.notes import NoteMixin
 from app.kit.repository import ChildRepository
-from app.note.models import NoteMixin
 from app.order.note.models import OrderNote
 
 N = TypeVar("N", bound=NoteMixin)

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,6 +27,7 @@ from app.customer.models import Customer
 from app.customer.reminder.models import CustomerReminder
 from app.kit.repository import ChildRepository
 from app.notification.models import Notification
+from app.notification.schemas import BatchResult, LocalDates
 from app.order.assignee.models import OrderAssignee
 from app.order.models import Order
 from app.user.models import User
@@ -114,24 +113,6 @@ class NotificationRepository(ChildRepository[Notification]):
 
 
 # --- The reminder scan: across companies, every join on company_id --------------------------
-
-
-@dataclass(frozen=True)
-class LocalDates:
-    """The date today in every timezone a company may have (`todays[i]` in `zones[i]`), and
-    in UTC for a name the system does not know; `latest` is the latest of them, which bounds
-    the scan's index range."""
-
-    zones: Sequence[str]
-    todays: Sequence[date]
-    utc_today: date
-    latest: date
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    reminders: int  # reminders taken and marked notified
-    notifications: int  # notifications created (none for a reminder whose users are gone)
 
 
 def _uuid7() -> ColumnElement[uuid.UUID]:

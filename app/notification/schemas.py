@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -38,3 +40,24 @@ class NotificationRead(ReadSchema):
 
 class NotificationsMarkedRead(BaseModel):
     updated: int = Field(description="How many notifications were unread and now are read.")
+
+
+# The reminder scan's input and output (app.notification.service, workers/reminders.py).
+
+
+@dataclass(frozen=True)
+class LocalDates:
+    """The date today in every timezone a company may have (`todays[i]` in `zones[i]`), and
+    in UTC for a name the system does not know; `latest` is the latest of them, which bounds
+    the scan's index range."""
+
+    zones: Sequence[str]
+    todays: Sequence[date]
+    utc_today: date
+    latest: date
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    reminders: int  # reminders taken and marked notified
+    notifications: int  # notifications created (none for a reminder whose users are gone)

@@ -21,13 +21,12 @@ from app.kit.clock import zone
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
 from app.notification.models import Notification
 from app.notification.repository import (
-    BatchResult,
-    LocalDates,
     NotificationRepository,
     customer_reminder_batch,
     order_batch,
     run_batch,
 )
+from app.notification.schemas import BatchResult, LocalDates
 
 NEWEST_FIRST = Sort("-created_at", Notification.created_at, Notification.id, descending=True)
 

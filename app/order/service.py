@@ -17,7 +17,6 @@ from app.company import service as companies
 from app.custom_field import service as custom_fields
 from app.customer import service as customers
 from app.customer.models import Customer
-from app.customer.repository import CustomerRepository
 from app.errors import ValidationFailed
 from app.event import service as events
 from app.kit.clock import today_in
@@ -37,7 +36,6 @@ from app.order.repository import OrderRepository
 from app.order.schemas import OrderCreate, OrderUpdate
 from app.order_status import service as statuses
 from app.order_status.models import OrderStatus
-from app.order_status.repository import OrderStatusRepository
 from app.storage.blob import BlobStore
 
 ENTITY = "order"
@@ -93,7 +91,7 @@ class OrderFilters:
 
 async def context(session: AsyncSession, principal: Principal) -> OrderContext:
     company = await companies.get_company(session, principal)
-    found = await OrderStatusRepository(session, principal.company_id).all_ordered()
+    found = await statuses.all_statuses(session, principal.company_id)
     return OrderContext({s.id: s for s in found}, company.currency, today_in(company.timezone))
 
 
@@ -113,7 +111,6 @@ async def _customer(
     session: AsyncSession, principal: Principal, body: OrderCreate
 ) -> Customer | None:
     """The order's customer: the one named, a new one, or the company's default."""
-    repository = CustomerRepository(session, principal.company_id)
     if body.customer is not None:
         if body.customer_id is not None:
             raise ValidationFailed.field("customer", "give either `customer_id` or `customer`")
@@ -124,13 +121,14 @@ async def _customer(
             raise exc.within("customer") from exc
         return view.customer
     if body.customer_id is not None:
-        return await _existing_customer(repository, body.customer_id)
-    default: Customer | None = await session.scalar(repository.select().where(Customer.is_default))
-    return default
+        return await _existing_customer(session, principal.company_id, body.customer_id)
+    return await customers.default_customer(session, principal.company_id)
 
 
-async def _existing_customer(repository: CustomerRepository, customer_id: uuid.UUID) -> Customer:
-    customer = await repository.get(customer_id)
+async def _existing_customer(
+    session: AsyncSession, company_id: uuid.UUID, customer_id: uuid.UUID
+) -> Customer:
+    customer = await customers.find_customer(session, company_id, customer_id)
     if customer is None:
         raise ValidationFailed.field("customer_id", f"customer {customer_id} does not exist")
     return customer
@@ -215,7 +213,7 @@ async def update_order(
         customer = None
         if changes["customer_id"] is not None:
             customer = await _existing_customer(
-                CustomerRepository(session, principal.company_id), changes["customer_id"]
+                session, principal.company_id, changes["customer_id"]
             )
         order.customer_id = None if customer is None else customer.id
         order.customer_name = None if customer is None else customer.name

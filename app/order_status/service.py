@@ -90,6 +90,11 @@ async def require_status(
     return status
 
 
+async def all_statuses(session: AsyncSession, company_id: uuid.UUID) -> list[OrderStatus]:
+    """Every status of the company, by position (what an order's view needs to know)."""
+    return await OrderStatusRepository(session, company_id).all_ordered()
+
+
 async def list_statuses(
     session: AsyncSession, principal: Principal, *, params: PageParams, codec: CursorCodec
 ) -> PageResult[OrderStatus]:

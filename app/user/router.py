@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import UsersManage
+from app.billing import service as billing
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
@@ -43,7 +44,9 @@ async def list_users(
 async def create_user(
     body: UserCreate, principal: UsersManage, session: SessionDep, response: Response
 ) -> UserRead:
-    user, group_ids = await service.create_user(session, principal, body)
+    user, group_ids = await service.create_user(
+        session, principal, body, ensure_room=billing.ensure_room_for_user
+    )
     response.headers["Location"] = f"{router.prefix}/{user.id}"
     return _respond(response, user, group_ids)
 
@@ -76,7 +79,9 @@ async def disable_user(
     user_id: uuid.UUID, principal: UsersManage, session: SessionDep, response: Response
 ) -> UserRead:
     """Disable a user: their tokens stop working and they cannot log in."""
-    user, group_ids = await service.set_active(session, principal, user_id, active=False)
+    user, group_ids = await service.set_active(
+        session, principal, user_id, active=False, ensure_room=billing.ensure_room_for_user
+    )
     return _respond(response, user, group_ids)
 
 
@@ -84,5 +89,7 @@ async def disable_user(
 async def enable_user(
     user_id: uuid.UUID, principal: UsersManage, session: SessionDep, response: Response
 ) -> UserRead:
-    user, group_ids = await service.set_active(session, principal, user_id, active=True)
+    user, group_ids = await service.set_active(
+        session, principal, user_id, active=True, ensure_room=billing.ensure_room_for_user
+    )
     return _respond(response, user, group_ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import repository as credentials
 from app.auth.passwords import hash_password
 from app.auth.principal import Principal
-from app.billing import service as billing
 from app.company.models import Company
 from app.errors import Conflict, ValidationFailed
 from app.event import service as events
@@ -101,16 +100,29 @@ async def _check_groups(repository: UserRepository, group_ids: Sequence[uuid.UUI
         )
 
 
+# What the company's plan says about one more active user (app.billing.service
+# .ensure_room_for_user, handed in by the router): it raises when there is no room. Passed in
+# rather than imported, so that billing, which counts users, and users do not import each
+# other.
+EnsureRoom = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
+
+
+async def count_active_users(session: AsyncSession, company_id: uuid.UUID) -> int:
+    """The company's active users: what a plan's user limit counts."""
+    return await UserRepository(session, company_id).count_active()
+
+
 async def create_user(
-    session: AsyncSession, principal: Principal, body: UserCreate
+    session: AsyncSession, principal: Principal, body: UserCreate, *, ensure_room: EnsureRoom
 ) -> tuple[User, list[uuid.UUID]]:
-    """Create a user in the caller's company. Refuses a taken email (409) or unknown groups."""
+    """Create a user in the caller's company. Refuses a taken email (409), unknown groups
+    (422) or a user beyond the plan's limit (`ensure_room`)."""
     repository = UserRepository(session, principal.company_id)
     email = str(body.email).lower()
     if await repository.email_taken(email):
         raise Conflict("A user with this email already exists.", field="email")
     await _check_groups(repository, body.group_ids)
-    await billing.ensure_room_for_user(session, principal.company_id)
+    await ensure_room(session, principal.company_id)
     user = repository.add(
         User(
             email=email,
@@ -173,7 +185,12 @@ async def _keep_an_admin(repository: UserRepository, user: User) -> None:
 
 
 async def set_active(
-    session: AsyncSession, principal: Principal, user_id: uuid.UUID, *, active: bool
+    session: AsyncSession,
+    principal: Principal,
+    user_id: uuid.UUID,
+    *,
+    active: bool,
+    ensure_room: EnsureRoom,
 ) -> tuple[User, list[uuid.UUID]]:
     """Enable or disable a user. Disabling revokes their refresh tokens at once; access
     tokens stop working on their next request. Nobody can disable themselves."""
@@ -184,7 +201,7 @@ async def set_active(
     if user.is_active != active:
         before = events.snapshot(user)
         if active:
-            await billing.ensure_room_for_user(session, principal.company_id)
+            await ensure_room(session, principal.company_id)
         else:
             await _keep_an_admin(repository, user)
             await credentials.revoke_user_tokens(session, user.id, datetime.now(UTC))

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKeyConstraint
 from sqlalchemy.orm import Mapped
 
 from app.kit.models import Base
-from app.note.models import NoteMixin, note_table_args
+from app.kit.notes import NoteMixin, note_table_args
 
 
 class Note(NoteMixin, Base):

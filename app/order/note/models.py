@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy.orm import Mapped
 
 from app.kit.models import Base
-from app.note.models import NoteMixin, note_table_args
+from app.kit.notes import NoteMixin, note_table_args
 from app.order.models import order_fk
 
 

@@ -1,6 +1,7 @@
 """What every note is, whatever record it is on (a customer, an order): one definition of
 the columns and rules, used by each parent's own table (app.customer.note.models,
-app.order.note.models)."""
+app.order.note.models). In the kit, so that the parents' models need no other domain; the
+service and routes of notes are app/note."""
 
 from __future__ import annotations
 
