@@ -36,8 +36,19 @@ class ProblemFieldError(BaseModel):
     message: str
 
 
+class ProblemMatch(BaseModel):
+    """A record the refused one would duplicate."""
+
+    id: str
+    number: int
+    name: str
+
+
 class Problem(BaseModel):
-    """An RFC 9457 problem document (`application/problem+json`)."""
+    """An RFC 9457 problem document (`application/problem+json`). Beside the standard members,
+    a problem carries the extension members of its type, each present only where it
+    applies: the field at fault, the duplicates found, what still uses a record, or the
+    plan limit reached."""
 
     type: str
     title: str
@@ -46,7 +57,33 @@ class Problem(BaseModel):
     instance: str | None = None
     request_id: str | None = None
     errors: list[ProblemFieldError] | None = None
-    permission: str | None = None
+    permission: str | None = Field(
+        default=None, description="`permission-denied`: the permission the action needs."
+    )
+    field: str | None = Field(
+        default=None, description="`conflict`: the field whose value is taken, e.g. `email`."
+    )
+    matches: list[ProblemMatch] | None = Field(
+        default=None,
+        description="`conflict` on a customer create: the customers it would duplicate.",
+    )
+    orders_count: int | None = Field(
+        default=None, description="`conflict` on a status delete: orders that have it."
+    )
+    lines_count: int | None = Field(
+        default=None, description="`conflict` on a catalog item delete: lines made from it."
+    )
+    value_count: int | None = Field(
+        default=None,
+        description="`conflict` on a custom field delete: records that hold a value for it.",
+    )
+    plan: str | None = Field(default=None, description="`plan-limit-reached`: the plan's code.")
+    limit: int | None = Field(
+        default=None, description="`plan-limit-reached`: the active users the plan allows."
+    )
+    active_users: int | None = Field(
+        default=None, description="`plan-limit-reached`: the company's active users."
+    )
 
 
 class ProblemResponse(JSONResponse):
