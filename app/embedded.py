@@ -122,21 +122,6 @@ def stop_embedded(data_dir: Path, *, force: bool = False) -> bool:
         return True
 
 
-@contextlib.contextmanager
-def embedded_services(
-    data_dir: Path,
-    *,
-    postgres: bool = True,
-    redis: bool = True,
-    database: str = DEFAULT_DATABASE,
-) -> Iterator[EmbeddedServices]:
-    """Context manager: :func:`start_embedded` on entry, :func:`stop_embedded` on exit."""
-    try:
-        yield start_embedded(data_dir, postgres=postgres, redis=redis, database=database)
-    finally:
-        stop_embedded(data_dir)
-
-
 _test_users: set[Path] = set()
 
 
