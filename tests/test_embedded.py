@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.embedded import EmbeddedServices, start_embedded, stop_embedded
+from devtools.embedded import EmbeddedServices, start_embedded, stop_embedded
 
 
 @pytest.fixture
