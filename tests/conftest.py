@@ -35,7 +35,7 @@ def _service_urls() -> tuple[str, str]:
     redis_url = os.environ.get("TEST_REDIS_URL")
     if database_url and redis_url:
         return database_url, redis_url
-    from app.embedded import ensure_test_services
+    from devtools.embedded import ensure_test_services
 
     embedded_db, embedded_redis = ensure_test_services(ROOT / ".trackr-data-test")
     return database_url or embedded_db, redis_url or embedded_redis

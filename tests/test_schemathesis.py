@@ -42,8 +42,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.kit.phone import to_e164
 from app.main import create_app
-from app.openapi import current_schema
 from app.report.service import MAX_PERIOD_DAYS
+from devtools.contract import current_schema
 from tests.conftest import STRIPE_WEBHOOK_SECRET, make_settings, stripe_settings
 from tests.factories import PASSWORD, unique_email
 from tests.fakes.stripe import FakeStripe

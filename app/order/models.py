@@ -70,7 +70,7 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
         Index(None, "company_id", "created_at", "id"),
         Index(None, "company_id", "customer_id"),
         Index(None, "company_id", "status_id"),
-        # Created by the migration only where pg_trgm exists (see migration 0002).
+        # pg_trgm is installed by migration 0002 (every supported server has contrib).
         Index(
             "ix_orders_search_text_trgm",
             "search_text",

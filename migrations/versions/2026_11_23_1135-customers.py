@@ -16,61 +16,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# The embedded PostgreSQL of `make run` (pgserver) ships no contrib extensions, so pg_trgm
-# may be missing. There the same names are defined in SQL, with pg_trgm's algorithm (lower
-# case, words of letters and digits padded "  word ", distinct trigrams, shared / union),
-# so queries read the same everywhere; only the GIN trigram indexes are left out. A server
-# that has pg_trgm gets the real extension and the indexes.
-TRIGRAM_FALLBACK = [
-    """
-CREATE FUNCTION trackr_trigrams(text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT substr(padded, i, 3)), '{}')
-    FROM (
-        SELECT '  ' || word || ' ' AS padded
-        FROM regexp_split_to_table(lower($1), '[^[:alnum:]]+') AS word
-        WHERE word <> ''
-    ) AS words, generate_series(1, length(padded) - 2) AS i
-$$""",
-    """
-CREATE FUNCTION similarity(text, text) RETURNS real
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT CASE WHEN total = 0 THEN 0 ELSE shared / (total - shared) END::real
-    FROM (
-        SELECT (SELECT count(*) FROM unnest(a) AS t WHERE t = ANY (b))::float8 AS shared,
-               cardinality(a) + cardinality(b) AS total
-        FROM (SELECT trackr_trigrams($1) AS a, trackr_trigrams($2) AS b) AS sets
-    ) AS counts
-$$""",
-    """
-CREATE FUNCTION similarity_op(text, text) RETURNS boolean
-LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
-    SELECT similarity($1, $2) >= coalesce(
-        nullif(current_setting('pg_trgm.similarity_threshold', true), '')::real, 0.3
-    )
-$$""",
-    "CREATE OPERATOR % (LEFTARG = text, RIGHTARG = text, FUNCTION = similarity_op, COMMUTATOR = %)",
-]
-
-
-def _pg_trgm_available() -> bool:
-    query = "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
-    return op.get_bind().execute(sa.text(query)).first() is not None
-
-
-def _pg_trgm_installed() -> bool:
-    query = "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"
-    return op.get_bind().execute(sa.text(query)).first() is not None
-
-
 def upgrade() -> None:
-    # Trigram indexes serve `q` substring search and near-duplicate names.
-    trigram_indexes = _pg_trgm_available()
-    if trigram_indexes:
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    else:
-        for statement in TRIGRAM_FALLBACK:
-            op.execute(statement)
+    # Trigram indexes serve `q` substring search and near-duplicate names. Every supported
+    # server has contrib: PostgreSQL 15+ in production and CI, 18 embedded.
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table('counter',
     sa.Column('company_id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
@@ -135,9 +84,8 @@ def upgrade() -> None:
     op.create_index(op.f('ix_customer_company_id_name_key'), 'customer', ['company_id', 'name_key'], unique=False)
     op.create_index(op.f('ix_customer_company_id_phone'), 'customer', ['company_id', 'phone'], unique=False)
     op.create_index('ix_customer_custom_fields', 'customer', ['custom_fields'], unique=False, postgresql_using='gin', postgresql_ops={'custom_fields': 'jsonb_path_ops'})
-    if trigram_indexes:
-        op.create_index('ix_customer_name_key_trgm', 'customer', ['name_key'], unique=False, postgresql_using='gin', postgresql_ops={'name_key': 'gin_trgm_ops'})
-        op.create_index('ix_customer_search_text_trgm', 'customer', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
+    op.create_index('ix_customer_name_key_trgm', 'customer', ['name_key'], unique=False, postgresql_using='gin', postgresql_ops={'name_key': 'gin_trgm_ops'})
+    op.create_index('ix_customer_search_text_trgm', 'customer', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
     op.create_index('uq_customer_company_id_default', 'customer', ['company_id'], unique=True, postgresql_where=sa.text('is_default'))
     op.create_table('tag',
     sa.Column('name', sa.String(length=50), nullable=False),
@@ -228,8 +176,3 @@ def downgrade() -> None:
     op.drop_table('customer')
     op.drop_table('custom_field')
     op.drop_table('counter')
-    if not _pg_trgm_installed():
-        op.execute("DROP OPERATOR IF EXISTS % (text, text)")
-        op.execute("DROP FUNCTION IF EXISTS similarity_op(text, text)")
-        op.execute("DROP FUNCTION IF EXISTS similarity(text, text)")
-        op.execute("DROP FUNCTION IF EXISTS trackr_trigrams(text)")

@@ -1,4 +1,4 @@
-"""`python -m app.openapi` writes the committed contract, openapi/openapi.json."""
+"""`make openapi` (`python -m devtools.contract`) writes the contract, openapi/openapi.json."""
 
 from __future__ import annotations
 
