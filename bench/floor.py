@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - the bench target installs orjson
         return json.dumps(value, default=str, separators=(",", ":")).encode()
 
 
-from bench.common import SECRET_KEY, dsn
+from bench.harness.settings import SECRET_KEY, dsn
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

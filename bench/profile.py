@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.common import ROOT
+from bench.harness.settings import BENCH_DIR, ROOT
 
 if TYPE_CHECKING:
     from bench.run import Server
@@ -176,8 +176,6 @@ def _record_under_load(
     output: Path,
     fmt: str,
 ) -> None:
-    from bench.common import BENCH_DIR
-
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PATHS": ""}
     load = subprocess.Popen(
         [

@@ -38,21 +38,34 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench import data, profile, reminders
-from bench.common import (
+from bench import profile, reminders
+from bench.harness.settings import (
     BENCH_DIR,
     REDIS_URL,
     RESULTS_DIR,
     ROOT,
     SECRET_KEY,
     STATE_SCHEMA,
-    Company,
-    SeedState,
     dsn,
     sqlalchemy_url,
 )
-from bench.orders import DETAIL_LINES, DETAIL_PAYMENTS, OrdersState, read_orders_state
-from bench.seed import BIG_CUSTOMERS, COMPANIES, SMALL_CUSTOMERS, seed
+from bench.seed import customer_data as data
+from bench.seed import reminders as reminders_seed
+from bench.seed.customers import (
+    BIG_CUSTOMERS,
+    COMPANIES,
+    SMALL_CUSTOMERS,
+    Company,
+    SeedState,
+    seed,
+)
+from bench.seed.orders import (
+    DETAIL_LINES,
+    DETAIL_PAYMENTS,
+    OrdersState,
+    read_orders_state,
+    seed_orders,
+)
 
 LIST = "/v1/customers?limit=50&sort=name"
 ORDER_LIST = "/v1/orders?limit=50"
@@ -863,7 +876,7 @@ def build_report(
 
 
 def measure_reminder_scan(
-    layout: reminders.Layout | None, args: argparse.Namespace
+    layout: reminders_seed.Layout | None, args: argparse.Namespace
 ) -> reminders.ScanBench | None:
     """The reminder scan over the prepared 1M orders (bench/reminders.py), when wanted."""
     if layout is None:
@@ -919,6 +932,7 @@ def main() -> None:
     ensure_wrk()
     state = seed(reset=args.reseed, big=args.customers, small=SMALL_CUSTOMERS, companies=COMPANIES)
     big = state.company(state.big)
+    seed_orders(state)
     orders = asyncio.run(read_orders_state())
     if orders is None or orders.company_id != big.id:
         raise RuntimeError("the seed recorded no orders of the big company (bench/orders.py)")
@@ -930,7 +944,7 @@ def main() -> None:
         return not args.only or key in args.only
 
     # Before the servers start: it tops the big company up to 1M orders (once).
-    reminder_layout = reminders.prepare(state) if wanted("reminder_scan") else None
+    reminder_layout = reminders_seed.prepare(state) if wanted("reminder_scan") else None
 
     servers: list[Server] = []
     try:

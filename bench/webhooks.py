@@ -50,9 +50,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tests.fakes.stripe import FakeStripe
 
-from bench.common import PG_URL, REDIS_URL, RESULTS_DIR, ROOT, dsn, sqlalchemy_url
+from bench.harness.db import migrate, recreate_database
+from bench.harness.settings import PG_URL, REDIS_URL, RESULTS_DIR, ROOT, dsn, sqlalchemy_url
 from bench.run import WrkResult, api_env, ensure_wrk, run_wrk, say, start_server, wait_for_quiet
-from bench.seed import migrate, recreate_database
 
 DB_NAME = "trackr_bench_webhooks"
 SECRET = "whsec_bench_webhooks"  # noqa: S105 - a benchmark's own
