@@ -1,48 +1,36 @@
-"""Seed the benchmark database: 10 companies, one of them with 1,000,000 customers and
-200,000 orders.
-
-    python -m bench.seed          # reuse the database if a finished seed of this size is there
-    python -m bench.seed --reset  # drop and rebuild it
+"""Seed the companies and their customers: 10 companies, one of them with 1,000,000.
 
 Steps, each timed: create the database, `alembic upgrade head`, sign up the companies and
 create an API key for each through the app itself (in process, over ASGI), then COPY the
 customers in with the plain (non-constraint) indexes of `customer` dropped, rebuild those
-indexes from their own definitions, set the numbering counters, VACUUM ANALYZE. Then the
-big company's orders (bench/orders.py), a step of its own recorded apart, so that a
-database seeded before it gets it on reuse.
+indexes from their own definitions, set the numbering counters, VACUUM ANALYZE. The result
+is saved under the `seed` key of the bench state, and reused while its sizes are asked for.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import asyncpg
-import httpx
-from alembic import command
-from alembic.config import Config
 
-from bench import data
-from bench.common import (
-    DB_NAME,
-    REDIS_URL,
-    ROOT,
-    SECRET_KEY,
-    Company,
-    SeedState,
+from bench.harness.db import (
+    BULK_LOAD,
+    connect,
     database_exists,
-    dsn,
-    read_state,
-    sqlalchemy_url,
-    write_state,
+    execute,
+    fetchval,
+    load_state,
+    migrate,
+    recreate_database,
+    save_state,
 )
+from bench.harness.seeding import Timer, api_client, log
+from bench.harness.settings import DB_NAME
+from bench.seed import customer_data
 
 BIG_CUSTOMERS = 1_000_000
 SMALL_CUSTOMERS = 3_000
@@ -50,78 +38,50 @@ COMPANIES = 10
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway local database
 # Export scenario: customers who joined in this slice of the big company's history (~10%).
 EXPORT_SLICE = (0.45, 0.55)
-T = TypeVar("T")
+STATE_KEY = "seed"
 
 
-def log(message: str) -> None:
-    print(f"seed: {message}", flush=True)
+@dataclass(frozen=True)
+class Company:
+    id: str
+    name: str
+    customers: int
+    api_key: str
 
 
-class Timer:
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
+@dataclass(frozen=True)
+class SeedState:
+    """What a finished seed wrote into the benchmark database (schema `bench`)."""
 
-    def run(self, label: str, step: Callable[[], T]) -> T:
-        started = time.perf_counter()
-        result = step()
-        self._done(label, started)
-        return result
+    companies: list[Company]
+    big: str  # id of the company with the most customers
+    export_window: tuple[str, str]  # created_from, created_to giving ~100k rows of `big`
+    export_rows: int
+    timings: dict[str, float]
+    params: dict[str, Any]
 
-    async def arun(self, label: str, step: Callable[[], Awaitable[T]]) -> T:
-        started = time.perf_counter()
-        result = await step()
-        self._done(label, started)
-        return result
+    def company(self, company_id: str) -> Company:
+        return next(c for c in self.companies if c.id == company_id)
 
-    def _done(self, label: str, started: float) -> None:
-        elapsed = time.perf_counter() - started
-        self.timings[label] = round(elapsed, 2)
-        log(f"{label}: {elapsed:.1f} s")
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "export_window": list(self.export_window)}
 
-
-async def recreate_database(name: str = DB_NAME) -> None:
-    connection = await asyncpg.connect(dsn("postgres"))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-
-
-def migrate(name: str = DB_NAME) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", sqlalchemy_url(name).replace("%", "%%"))
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
-
-
-@contextlib.asynccontextmanager
-async def api_client() -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app itself, in process over ASGI (lifespan run), configured as the
-    harness serves it (no rate limits)."""
-    from app.config import Settings
-    from app.main import create_app
-
-    unlimited = 1_000_000_000
-    with tempfile.TemporaryDirectory() as data_dir:
-        settings = Settings(
-            data_dir=Path(data_dir),
-            database_url=sqlalchemy_url(),
-            redis_url=REDIS_URL,
-            secret_key=SECRET_KEY,
-            rate_limit_per_minute=unlimited,
-            rate_limit_public_per_minute=unlimited,
-            log_level="WARNING",
-            demo_seed=False,
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SeedState:
+        return cls(
+            companies=[Company(**c) for c in data["companies"]],
+            big=data["big"],
+            export_window=(data["export_window"][0], data["export_window"][1]),
+            export_rows=int(data["export_rows"]),
+            timings={k: float(v) for k, v in data["timings"].items()},
+            params=dict(data["params"]),
         )
-        app = create_app(settings)
-        transport = httpx.ASGITransport(app=app)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
-        ):
-            yield client
+
+
+async def read_state() -> SeedState | None:
+    """The saved state of a finished seed, or None (no database, or a seed that died)."""
+    found = await load_state(STATE_KEY)
+    return None if found is None else SeedState.from_json(found)
 
 
 async def _signup_companies(sizes: list[int]) -> list[Company]:
@@ -167,15 +127,7 @@ async def _plain_indexes(connection: asyncpg.Connection) -> list[tuple[str, str]
 
 
 async def _copy_customers(companies: list[Company], timer: Timer) -> None:
-    connection = await asyncpg.connect(
-        dsn(),
-        server_settings={
-            # The companies exist: skip the per-row FK triggers of the load.
-            "session_replication_role": "replica",
-            "synchronous_commit": "off",
-        },
-    )
-    try:
+    async with connect(**BULK_LOAD) as connection:
         indexes = await _plain_indexes(connection)
         for name, _ in indexes:
             await connection.execute(f'DROP INDEX "{name}"')
@@ -188,9 +140,9 @@ async def _copy_customers(companies: list[Company], timer: Timer) -> None:
                 seed: int = index + 1,
             ) -> None:
                 n = 0
-                for batch in data.customers(company_id, company.customers, seed=seed):
+                for batch in customer_data.customers(company_id, company.customers, seed=seed):
                     await connection.copy_records_to_table(
-                        "customer", records=batch, columns=data.COLUMNS
+                        "customer", records=batch, columns=customer_data.COLUMNS
                     )
                     n += len(batch)
                     if n % 200_000 == 0:
@@ -203,8 +155,6 @@ async def _copy_customers(companies: list[Company], timer: Timer) -> None:
                 company_id,
                 company.customers,
             )
-    finally:
-        await connection.close()
     await timer.arun("rebuild indexes", lambda: _build_indexes(indexes))
 
 
@@ -213,54 +163,39 @@ async def _build_indexes(indexes: list[tuple[str, str]]) -> None:
     queue = sorted(indexes, key=lambda item: "gin" not in item[1])  # slow ones first
 
     async def worker() -> None:
-        connection = await asyncpg.connect(dsn(), server_settings={"maintenance_work_mem": "512MB"})
-        try:
+        async with connect(maintenance_work_mem="512MB") as connection:
             while queue:
                 name, definition = queue.pop(0)
                 started = time.perf_counter()
                 await connection.execute(definition)
                 log(f"  index {name}: {time.perf_counter() - started:.1f} s")
-        finally:
-            await connection.close()
 
     await asyncio.gather(worker(), worker())
 
 
-async def _vacuum_analyze() -> None:
-    connection = await asyncpg.connect(dsn())
-    try:
-        await connection.execute("VACUUM (ANALYZE) customer")
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
-
-
 async def _export_window(company: Company) -> tuple[tuple[str, str], int]:
-    span = data.JOINED_TO - data.JOINED_FROM
-    start = data.JOINED_FROM + span * EXPORT_SLICE[0]
-    end = data.JOINED_FROM + span * EXPORT_SLICE[1]
-    connection = await asyncpg.connect(dsn())
-    try:
-        rows = await connection.fetchval(
-            "SELECT count(*) FROM customer WHERE company_id = $1 "
-            "AND created_at >= $2 AND created_at < $3",
-            uuid.UUID(company.id),
-            start,
-            end,
-        )
-    finally:
-        await connection.close()
+    span = customer_data.JOINED_TO - customer_data.JOINED_FROM
+    start = customer_data.JOINED_FROM + span * EXPORT_SLICE[0]
+    end = customer_data.JOINED_FROM + span * EXPORT_SLICE[1]
+    rows = await fetchval(
+        "SELECT count(*) FROM customer WHERE company_id = $1 "
+        "AND created_at >= $2 AND created_at < $3",
+        uuid.UUID(company.id),
+        start,
+        end,
+    )
     return (start.isoformat(), end.isoformat()), int(rows)
 
 
 def seed(*, reset: bool, big: int, small: int, companies: int) -> SeedState:
+    """The companies and customers: the saved ones when a finished seed of these sizes is
+    there (and `reset` is not asked), else a new database seeded now."""
     params: dict[str, Any] = {"big": big, "small": small, "companies": companies}
     if not reset:
         state = asyncio.run(read_state())
         if state is not None and state.params == params:
             log(f"reusing {DB_NAME} (seeded {state.params}; `--reset` rebuilds it)")
             migrate()  # the code may have moved on since the seed; a no-op when it has not
-            _seed_orders(state)
             return state
         if asyncio.run(database_exists()):
             log(f"{DB_NAME} has no finished seed of this size: rebuilding it")
@@ -275,7 +210,7 @@ def seed(*, reset: bool, big: int, small: int, companies: int) -> SeedState:
             f"sign up {companies} companies + API keys", lambda: _signup_companies(sizes)
         )
         await _copy_customers(created, timer)
-        await timer.arun("vacuum analyze", _vacuum_analyze)
+        await timer.arun("vacuum analyze", lambda: execute("VACUUM (ANALYZE) customer", "ANALYZE"))
         window, rows = await _export_window(created[0])
         timer.timings["total"] = round(time.perf_counter() - started, 2)
         state = SeedState(
@@ -286,33 +221,10 @@ def seed(*, reset: bool, big: int, small: int, companies: int) -> SeedState:
             timings=timer.timings,
             params=params,
         )
-        await write_state(state)
+        await save_state(STATE_KEY, state.to_json())
         return state
 
     state = asyncio.run(load())
     total = sum(c.customers for c in state.companies)
     log(f"done: {total:,} customers in {timer.timings['total']:.1f} s")
-    _seed_orders(state)
     return state
-
-
-def _seed_orders(state: SeedState) -> None:
-    """The orders of the big company (bench/orders.py), once per database: they came after
-    the customers, so a database seeded before them gets them when it is reused."""
-    from bench import orders  # bench.orders builds on this module
-
-    orders.seed_orders(state)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reset", action="store_true", help="drop and rebuild the database")
-    parser.add_argument("--customers", type=int, default=BIG_CUSTOMERS, help="big company size")
-    parser.add_argument("--small", type=int, default=SMALL_CUSTOMERS, help="other companies' size")
-    parser.add_argument("--companies", type=int, default=COMPANIES)
-    args = parser.parse_args()
-    seed(reset=args.reset, big=args.customers, small=args.small, companies=args.companies)
-
-
-if __name__ == "__main__":
-    main()
