@@ -39,6 +39,8 @@ except ImportError:  # pragma: no cover
         return json.dumps(value, default=str, separators=(",", ":")).encode()
 
 
+from app.customer.models import ROW_FIELDS
+
 from bench.harness.settings import SECRET_KEY, dsn
 
 Scope = MutableMapping[str, Any]
@@ -47,15 +49,14 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 LIMIT = 50
-FIRST_PAGE = """
-SELECT id, number, name, account_number, email, phone, alt_phone, status,
-       address_line1, address_line2, city, region, postal_code, country,
-       custom_fields, is_default, created_at, updated_at
+# The columns of a list row, as the API selects them (app.customer.models.ROW_FIELDS).
+FIRST_PAGE = f"""
+SELECT {", ".join(ROW_FIELDS)}
 FROM customer
 WHERE company_id = $1
 ORDER BY name, id
 LIMIT $2
-"""
+"""  # noqa: S608 - column names from our own constant, values bound
 _CURSOR_KEY = hashlib.sha256(("cursor:" + SECRET_KEY).encode()).digest()
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 

@@ -24,29 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.selectable import LateralFromClause
 
 from app.custom_field.models import CustomField
-from app.customer.models import Customer, CustomerTag
+from app.customer.models import RECORD_FIELDS, Customer, CustomerTag
 from app.customer.queries import account_columns
 from app.tag.models import Tag
 
 BATCH_ROWS = 2000
-COLUMNS = (
-    "id",
-    "number",
-    "name",
-    "account_number",
-    "email",
-    "phone",
-    "alt_phone",
-    "status",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "is_default",
-    "created_at",
-)
+COLUMNS = ("id", "number", *RECORD_FIELDS, "is_default", "created_at")
 # Text columns: a cell starting like a formula is prefixed with ' so spreadsheets show it,
 # not run it (OWASP CSV injection). E.164 phones (+1...) and negative numbers stay as they are.
 TEXT_COLUMNS = frozenset(COLUMNS) - {"id", "number", "is_default", "created_at"}

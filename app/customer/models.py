@@ -30,6 +30,36 @@ from app.kit.models import (
 CUSTOMER_STATUSES = ("active", "disabled")
 
 
+# The customer's own fields as the API names them, in the order the API shows them: one list
+# for what a create or PATCH writes as given, the list row, the read model, the CSV export
+# and the benchmark's seed. A new field is added here (and to the model, schemas and a
+# migration), not in each of those.
+RECORD_FIELDS = (
+    "name",
+    "account_number",
+    "email",
+    "phone",
+    "alt_phone",
+    "status",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
+# A list row: the record between its number and its derived figures.
+ROW_FIELDS = (
+    "id",
+    "number",
+    *RECORD_FIELDS,
+    "custom_fields",
+    "is_default",
+    "created_at",
+    "updated_at",
+)
+
+
 class Customer(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
     """A customer of the company. `balance` and `is_lead` are derived (app.customer.queries),
     never stored."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -11,6 +11,7 @@ from app.customer import bulk as bulk_service
 from app.customer import export as export_service
 from app.customer import service
 from app.customer import summary as summary_service
+from app.customer.models import ROW_FIELDS
 from app.customer.schemas import (
     BulkItemRead,
     BulkRead,
@@ -49,29 +50,12 @@ def to_read(view: service.CustomerView) -> CustomerRead:
     (bench/ profile). The contract test and schemathesis check what is served."""
     customer = view.customer
     return CustomerRead.model_construct(
-        id=customer.id,
-        number=customer.number,
-        name=customer.name,
-        account_number=customer.account_number,
-        email=customer.email,
-        phone=customer.phone,
-        alt_phone=customer.alt_phone,
-        status=cast(CustomerStatus, customer.status),  # the column's CHECK constraint
-        address_line1=customer.address_line1,
-        address_line2=customer.address_line2,
-        city=customer.city,
-        region=customer.region,
-        postal_code=customer.postal_code,
-        country=customer.country,
+        **{name: getattr(customer, name) for name in ROW_FIELDS},
         tags=[
             CustomerTagRead.model_construct(id=t.id, name=t.name, color=t.color) for t in view.tags
         ],
-        custom_fields=customer.custom_fields,
-        is_default=customer.is_default,
         balance=view.derived.balance,
         is_lead=view.derived.is_lead,
-        created_at=customer.created_at,
-        updated_at=customer.updated_at,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from app.customer.models import RECORD_FIELDS
 from app.kit.phone import Phone
 from app.kit.schemas import (
     Email,
@@ -61,20 +62,7 @@ class CustomerCreate(InputSchema):
 
 
 class CustomerUpdate(UpdateSchema):
-    nullable = frozenset(
-        {
-            "account_number",
-            "email",
-            "phone",
-            "alt_phone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-        }
-    )
+    nullable = frozenset(RECORD_FIELDS) - {"name", "status"}
 
     name: NonBlankText | Omitted = Field(default=None, max_length=200)
     account_number: NonBlankText | None = Field(default=None, max_length=50)
