@@ -16,6 +16,7 @@ from app import logging as app_logging
 from app.api_key.router import router as api_key_router
 from app.auth.router import router as auth_router
 from app.auth.service import TokenPolicy
+from app.billing import service as billing_service
 from app.billing.gateway import StripeGateway
 from app.billing.router import router as billing_router
 from app.billing.router import webhooks as webhooks_router
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.stripe = stripe
     app.state.blob_store = LocalBlobStore(settings.resolved_files_dir())
     app.state.secret_key = secret_key
+    app.state.user_limit = billing_service.ensure_room_for_user
     app.state.cursor_codec = CursorCodec(secret_key)
     app.state.token_policy = TokenPolicy(
         secret_key=secret_key,

@@ -7,6 +7,8 @@ and that hop costs more than these bodies do (bench/ profile of the customer lis
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from arq.connections import ArqRedis
@@ -67,6 +69,17 @@ async def get_secret_key(request: Request) -> str:
     return key
 
 
+# The check a user must pass to become active: the company's plan limit. Set by the
+# composition root (app/main.py) from the billing service, so that users, which billing
+# counts, need not import billing.
+UserLimit = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
+
+
+async def get_user_limit(request: Request) -> UserLimit:
+    check: UserLimit = request.app.state.user_limit
+    return check
+
+
 async def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
@@ -102,3 +115,4 @@ CursorCodecDep = Annotated[CursorCodec, Depends(get_cursor_codec)]
 SecretKeyDep = Annotated[str, Depends(get_secret_key)]
 PageParamsDep = Annotated[PageParams, Depends(page_params)]
 IfMatch = Annotated[int | None, Depends(if_match_version)]
+UserLimitDep = Annotated[UserLimit, Depends(get_user_limit)]

@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import UsersManage
-from app.billing import service as billing
-from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
+from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep, UserLimitDep
 from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
 from app.kit.unit_of_work import UnitOfWorkRoute
@@ -42,11 +41,13 @@ async def list_users(
 
 @router.post("", operation_id="users_create", status_code=status.HTTP_201_CREATED)
 async def create_user(
-    body: UserCreate, principal: UsersManage, session: SessionDep, response: Response
+    body: UserCreate,
+    principal: UsersManage,
+    session: SessionDep,
+    response: Response,
+    user_limit: UserLimitDep,
 ) -> UserRead:
-    user, group_ids = await service.create_user(
-        session, principal, body, ensure_room=billing.ensure_room_for_user
-    )
+    user, group_ids = await service.create_user(session, principal, body, ensure_room=user_limit)
     response.headers["Location"] = f"{router.prefix}/{user.id}"
     return _respond(response, user, group_ids)
 
@@ -76,20 +77,28 @@ async def update_user(
 
 @router.post("/{user_id:uuid}/disable", operation_id="users_disable")
 async def disable_user(
-    user_id: uuid.UUID, principal: UsersManage, session: SessionDep, response: Response
+    user_id: uuid.UUID,
+    principal: UsersManage,
+    session: SessionDep,
+    response: Response,
+    user_limit: UserLimitDep,
 ) -> UserRead:
     """Disable a user: their tokens stop working and they cannot log in."""
     user, group_ids = await service.set_active(
-        session, principal, user_id, active=False, ensure_room=billing.ensure_room_for_user
+        session, principal, user_id, active=False, ensure_room=user_limit
     )
     return _respond(response, user, group_ids)
 
 
 @router.post("/{user_id:uuid}/enable", operation_id="users_enable")
 async def enable_user(
-    user_id: uuid.UUID, principal: UsersManage, session: SessionDep, response: Response
+    user_id: uuid.UUID,
+    principal: UsersManage,
+    session: SessionDep,
+    response: Response,
+    user_limit: UserLimitDep,
 ) -> UserRead:
     user, group_ids = await service.set_active(
-        session, principal, user_id, active=True, ensure_room=billing.ensure_room_for_user
+        session, principal, user_id, active=True, ensure_room=user_limit
     )
     return _respond(response, user, group_ids)
