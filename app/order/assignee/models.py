@@ -6,14 +6,15 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kit.models import Base
+from app.kit.models import Base, VersionedMixin
 from app.order.models import order_fk, user_fk
 
 ASSIGNEE_ROLES = ("salesperson", "installer", "other")
 
 
-class OrderAssignee(Base):
-    """A user associated with an order in a role (seed 000's user order associations)."""
+class OrderAssignee(VersionedMixin, Base):
+    """A user associated with an order in a role (seed 000's user order associations). Its
+    version is its ETag: a role change or removal may name the version it was made against."""
 
     __tablename__ = "order_assignee"
     __table_args__ = (

@@ -5,7 +5,8 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from app.auth.dependencies import OrdersRead, OrdersWrite
-from app.kit.dependencies import SessionDep
+from app.kit.dependencies import IfMatch, SessionDep
+from app.kit.responses import set_etag
 from app.kit.schemas import Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.order.assignee import service
@@ -41,6 +42,7 @@ async def create_assignee(
     """Associate an active user of the company with the order in a role; a user already on
     the order is a 409."""
     assignee = await service.add_assignee(session, principal, order_id, body)
+    set_etag(response, assignee.version)
     response.headers["Location"] = f"/v1/orders/{order_id}/assignees/{assignee.user_id}"
     return AssigneeRead.model_validate(assignee)
 
@@ -52,9 +54,14 @@ async def update_assignee(
     body: OrderAssigneeUpdate,
     principal: OrdersWrite,
     session: SessionDep,
+    if_match: IfMatch,
+    response: Response,
 ) -> AssigneeRead:
     """Change the user's role on the order; 404 when the user is not on it."""
-    assignee = await service.update_assignee(session, principal, order_id, user_id, body)
+    assignee = await service.update_assignee(
+        session, principal, order_id, user_id, body, expected_version=if_match
+    )
+    set_etag(response, assignee.version)
     return AssigneeRead.model_validate(assignee)
 
 
@@ -64,8 +71,12 @@ async def update_assignee(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 async def delete_assignee(
-    order_id: uuid.UUID, user_id: uuid.UUID, principal: OrdersWrite, session: SessionDep
+    order_id: uuid.UUID,
+    user_id: uuid.UUID,
+    principal: OrdersWrite,
+    session: SessionDep,
+    if_match: IfMatch,
 ) -> Response:
     """Take the user off the order."""
-    await service.remove_assignee(session, principal, order_id, user_id)
+    await service.remove_assignee(session, principal, order_id, user_id, expected_version=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

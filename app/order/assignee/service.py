@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.errors import Conflict, NotFound
 from app.event import service as events
+from app.kit.concurrency import check_version
 from app.order.assignee.models import OrderAssignee
 from app.order.assignee.repository import OrderAssigneeRepository
 from app.order.assignee.schemas import OrderAssigneeCreate, OrderAssigneeUpdate
@@ -28,10 +29,13 @@ class Assignee:
     user_name: str
     role: str
     created_at: datetime
+    version: int
 
 
 def _view(assignee: OrderAssignee, user_name: str) -> Assignee:
-    return Assignee(assignee.user_id, user_name, assignee.role, assignee.created_at)
+    return Assignee(
+        assignee.user_id, user_name, assignee.role, assignee.created_at, assignee.version
+    )
 
 
 async def assignees_of(
@@ -92,12 +96,16 @@ async def update_assignee(
     order_id: uuid.UUID,
     user_id: uuid.UUID,
     body: OrderAssigneeUpdate,
+    *,
+    expected_version: int | None,
 ) -> Assignee:
-    """Change the user's role on the order."""
+    """Change the user's role on the order, under the association's row lock; a stale
+    `expected_version` is refused (412)."""
     order = await _order(session, principal, order_id)
     assignee, name = await _assigned(
         OrderAssigneeRepository(session, principal.company_id), order, user_id
     )
+    check_version(assignee.version, expected_version)
     before = events.snapshot(assignee)
     changes = body.changes()
     if "role" in changes:
@@ -110,12 +118,19 @@ async def update_assignee(
 
 
 async def remove_assignee(
-    session: AsyncSession, principal: Principal, order_id: uuid.UUID, user_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    order_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    expected_version: int | None,
 ) -> None:
-    """Take the user off the order (the user stays a user)."""
+    """Take the user off the order (the user stays a user); a stale `expected_version` is
+    refused (412)."""
     order = await _order(session, principal, order_id)
     repository = OrderAssigneeRepository(session, principal.company_id)
     assignee, _ = await _assigned(repository, order, user_id)
+    check_version(assignee.version, expected_version)
     before = events.snapshot(assignee)
     await repository.delete(assignee)
     await session.flush()

@@ -73,6 +73,37 @@ async def test_assign_list_change_role_and_remove(client: httpx.AsyncClient) -> 
     ).status_code == 200
 
 
+async def test_a_stale_if_match_is_412_and_the_etag_moves_with_each_change(
+    client: httpx.AsyncClient,
+) -> None:
+    admin = await signup(client)
+    order_id = await create_order(client, admin)
+    url = _url(order_id, admin.user_id)
+    created = await client.post(
+        _url(order_id), headers=admin.headers, json={"user_id": admin.user_id, "role": "other"}
+    )
+    assert created.headers["etag"] == '"1"'
+
+    changed = await client.patch(
+        url, headers={**admin.headers, "If-Match": '"1"'}, json={"role": "installer"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.headers["etag"] == '"2"'
+
+    for stale in (
+        client.patch(url, headers={**admin.headers, "If-Match": '"1"'}, json={"role": "other"}),
+        client.delete(url, headers={**admin.headers, "If-Match": '"1"'}),
+    ):
+        response = await stale
+        assert response.status_code == 412, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    assert await _listed(client, admin, order_id) == [(admin.user_id, "installer")]
+
+    removed = await client.delete(url, headers={**admin.headers, "If-Match": '"2"'})
+    assert removed.status_code == 204, removed.text
+    assert await _listed(client, admin, order_id) == []
+
+
 async def test_a_user_is_on_an_order_once(client: httpx.AsyncClient) -> None:
     admin = await signup(client)
     order_id = await create_order(client, admin)
