@@ -1,5 +1,5 @@
 """Stripe events: the webhook stored each one (stripe_event) and enqueued it under its own
-id; these jobs apply them. Applying is idempotent (app.billing.service.process_event), so a
+id; these jobs apply them. Applying is idempotent (app.billing.event.service.process_event), so a
 job run twice (a worker killed mid-job has it re-run after its timeout), a repeated delivery
 or a sweep racing a delivery changes nothing more."""
 
@@ -13,7 +13,7 @@ from arq import Retry
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.billing import service
+from app.billing.event import service
 from app.errors import TrackrError
 
 log = structlog.get_logger(__name__)

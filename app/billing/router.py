@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from app.auth.dependencies import SIGNED, BillingManage
 from app.billing import service
+from app.billing.event import service as stripe_events
 from app.billing.gateway import NotConfigured, StripeGateway
 from app.billing.schemas import (
     BillingRead,
@@ -131,12 +132,12 @@ async def stripe_webhook(
     The event is stored once and applied by the worker; the answer comes at once."""
     if not settings.stripe_webhook_secret:
         raise NotConfigured()
-    event = service.verify_webhook(
+    event = stripe_events.verify_webhook(
         await request.body(),
         stripe_signature,
         settings.stripe_webhook_secret,
         settings.stripe_webhook_tolerance_seconds,
     )
-    new = await service.receive_event(session, arq, event)
+    new = await stripe_events.receive_event(session, arq, event)
     body = WebhookReceived(received=True, duplicate=not new).model_dump_json()
     return Response(body, media_type="application/json")
