@@ -32,7 +32,7 @@ from app.event.schemas import EventRead
 from app.kit.concurrency import etag
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep, get_sessions
 from app.kit.phone import to_e164
-from app.kit.problem import problem_responses, trackr_problem_body
+from app.kit.problem import problem_document, problem_responses
 from app.kit.responses import as_page, json_response, model_response, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, DateTimeParam, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
@@ -197,7 +197,7 @@ async def bulk(body: CustomerBulk, principal: CustomersWrite, session: SessionDe
             BulkItemRead(
                 id=o.id,
                 status=o.status,
-                problem=None if o.error is None else trackr_problem_body(o.error),
+                problem=None if o.error is None else problem_document(o.error),
             )
             for o in outcomes
         ]

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PayloadTooLarge
 from app.kit.context import request_id_var
-from app.kit.problem import from_trackr_error
+from app.kit.problem import to_problem
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -116,7 +116,7 @@ class BodySizeLimitMiddleware:
             await self._reject(scope, receive, send, max_bytes)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
-        response = from_trackr_error(PayloadTooLarge(_detail(max_bytes)), Request(scope, receive))
+        response = to_problem(PayloadTooLarge(_detail(max_bytes)), Request(scope, receive))
         await response(scope, receive, send)
 
 

@@ -1,4 +1,10 @@
-"""RFC 9457 problem details: the one shape of every error response."""
+"""RFC 9457 problem details: the one shape of every error response.
+
+`to_problem(exc, request)` is the one builder: any exception raised while handling a request
+becomes its problem response (ours by their status and code, validation as 422 naming the
+fields, a stale version as 412, anything else a logged 500). `problem_document(exc)` is the
+same document without a response, for one embedded in another (a bulk action's items).
+`problem_responses(...)` documents them in the contract."""
 
 from __future__ import annotations
 
@@ -90,7 +96,7 @@ class ProblemResponse(JSONResponse):
     media_type = MEDIA_TYPE
 
 
-def problem_response(
+def _response(
     status: int,
     code: str,
     title: str,
@@ -101,11 +107,11 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
     instance: str | None = None,
 ) -> ProblemResponse:
-    body = problem_body(status, code, title, detail, errors=errors, extra=extra, instance=instance)
+    body = _body(status, code, title, detail, errors=errors, extra=extra, instance=instance)
     return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-def problem_body(
+def _body(
     status: int,
     code: str,
     title: str,
@@ -136,16 +142,16 @@ def _field_errors(errors: Sequence[FieldError]) -> list[dict[str, str]]:
     return [{"field": e.field, "location": e.location, "message": e.message} for e in errors]
 
 
-def from_trackr_error(exc: TrackrError, request: Request) -> ProblemResponse:
+def _from_trackr_error(exc: TrackrError, request: Request) -> ProblemResponse:
     return ProblemResponse(
-        trackr_problem_body(exc, request.url.path), status_code=exc.status, headers=exc.headers
+        problem_document(exc, request.url.path), status_code=exc.status, headers=exc.headers
     )
 
 
-def trackr_problem_body(exc: TrackrError, instance: str | None = None) -> dict[str, Any]:
+def problem_document(exc: TrackrError, instance: str | None = None) -> dict[str, Any]:
     """The problem document of one of our errors (also embedded, e.g. per bulk item)."""
     errors = _field_errors(exc.errors) if isinstance(exc, ValidationFailed) else None
-    return problem_body(
+    return _body(
         exc.status,
         exc.code,
         exc.title,
@@ -167,7 +173,7 @@ def _validation_problem(exc: RequestValidationError, request: Request) -> Proble
         field = ".".join(path) or location
         errors.append({"field": field, "location": location, "message": str(err.get("msg", ""))})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request"
-    return problem_response(
+    return _response(
         422,
         "validation-error",
         "Validation error",
@@ -177,10 +183,10 @@ def _validation_problem(exc: RequestValidationError, request: Request) -> Proble
     )
 
 
-def internal_error(request: Request, exc: BaseException) -> ProblemResponse:
+def _internal_error(request: Request, exc: BaseException) -> ProblemResponse:
     """A 500 never carries the traceback; the log does, under the same request id."""
     log.error("unhandled_exception", exc_info=exc, path=request.url.path)
-    return problem_response(
+    return _response(
         500,
         "internal-error",
         "Internal server error",
@@ -192,14 +198,14 @@ def internal_error(request: Request, exc: BaseException) -> ProblemResponse:
 def to_problem(exc: BaseException, request: Request) -> ProblemResponse:
     """Map any exception raised while handling a request to its problem response."""
     if isinstance(exc, TrackrError):
-        return from_trackr_error(exc, request)
+        return _from_trackr_error(exc, request)
     if isinstance(exc, RequestValidationError):
         return _validation_problem(exc, request)
     if isinstance(exc, StaleDataError):
-        return from_trackr_error(PreconditionFailed(), request)
+        return _from_trackr_error(PreconditionFailed(), request)
     if isinstance(exc, IntegrityError):
         log.info("integrity_error", error=str(exc.orig))
-        return from_trackr_error(
+        return _from_trackr_error(
             Conflict(
                 "The change conflicts with existing data (a duplicate or a missing reference)."
             ),
@@ -212,7 +218,7 @@ def to_problem(exc: BaseException, request: Request) -> ProblemResponse:
         headers = dict(exc.headers or {})
         if status == 405:
             headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
-        return problem_response(
+        return _response(
             status,
             phrase.lower().replace(" ", "-"),
             phrase,
@@ -220,7 +226,7 @@ def to_problem(exc: BaseException, request: Request) -> ProblemResponse:
             headers=headers,
             instance=request.url.path,
         )
-    return internal_error(request, exc)
+    return _internal_error(request, exc)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")

@@ -32,7 +32,7 @@ from app.kit.idempotency import (
     replayed,
     with_idempotency,
 )
-from app.kit.problem import internal_error, problem_responses, to_problem
+from app.kit.problem import problem_responses, to_problem
 from app.kit.transaction import take_after_commit
 
 
@@ -141,7 +141,7 @@ async def _abandon(request: Request) -> None:
             request.state.idempotency_claim = None
             await release(get_sessions(request), held)
     except Exception as exc:  # noqa: BLE001 - the original error is the one to report
-        internal_error(request, exc)
+        to_problem(exc, request)  # logged as a 500; the first error is the answer
 
 
 def _run_after_response(request: Request, response: Response) -> None:
