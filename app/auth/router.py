@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from app.auth import permissions
 from app.auth import service as auth_service
@@ -17,7 +17,7 @@ from app.auth.schemas import (
 )
 from app.auth.service import TokenPair, TokenPolicy
 from app.company.schemas import CompanyRead
-from app.kit.dependencies import SessionDep
+from app.kit.dependencies import SessionDep, from_state
 from app.kit.problem import problem_responses
 from app.kit.schemas import ReadSchema
 from app.kit.unit_of_work import UnitOfWorkRoute
@@ -26,12 +26,7 @@ from app.user import service as user_service
 router = APIRouter(prefix="/v1", route_class=UnitOfWorkRoute, tags=["auth"])
 
 
-async def get_token_policy(request: Request) -> TokenPolicy:
-    policy: TokenPolicy = request.app.state.token_policy
-    return policy
-
-
-TokenPolicyDep = Annotated[TokenPolicy, Depends(get_token_policy)]
+TokenPolicyDep = Annotated[TokenPolicy, Depends(from_state("token_policy", TokenPolicy))]
 
 
 def _token_read(pair: TokenPair) -> TokenRead:

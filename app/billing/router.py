@@ -17,7 +17,7 @@ from app.billing.schemas import (
     SubscriptionChange,
     SubscriptionPreview,
 )
-from app.kit.dependencies import ArqDep, SessionDep, SettingsDep
+from app.kit.dependencies import ArqDep, SessionDep, SettingsDep, from_state
 from app.kit.problem import problem_responses
 from app.kit.unit_of_work import UnitOfWorkRoute
 
@@ -29,9 +29,11 @@ STRIPE_FAILURES = problem_responses(502, 503)
 CHANGES = {**STRIPE_FAILURES, **problem_responses(402)}
 
 
-async def get_gateway(request: Request) -> StripeGateway:
-    gateway: StripeGateway | None = request.app.state.stripe
-    if gateway is None:
+async def get_gateway(
+    gateway: Annotated[StripeGateway | None, Depends(from_state("stripe", object))],
+) -> StripeGateway:
+    """The Stripe gateway; None (no STRIPE_API_KEY) answers 503 "not configured"."""
+    if not isinstance(gateway, StripeGateway):
         raise NotConfigured()
     return gateway
 

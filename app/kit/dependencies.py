@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from arq.connections import ArqRedis
 from fastapi import Depends, Header, Query, Request
@@ -21,6 +21,20 @@ from app.kit.concurrency import parse_if_match
 from app.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorCodec, PageParams
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+T = TypeVar("T")
+
+
+def from_state(name: str, kind: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """A dependency on what app/main.py put in `app.state.<name>`, typed as `kind`, for a
+    domain's own alias (`GatewayDep = Annotated[StripeGateway, Depends(from_state(...))]`):
+    this module stays the one that reads the app's state, and depends on no domain."""
+
+    async def get(request: Request) -> T:
+        value: T = getattr(request.app.state, name)
+        return value
+
+    get.__name__ = f"get_{name}"
+    return get
 
 
 async def get_settings_dep(request: Request) -> Settings:

@@ -40,9 +40,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.datastructures import UploadFile
 
-from app.config import Settings
 from app.errors import Conflict, ValidationFailed
-from app.kit.dependencies import get_sessions
+from app.kit.dependencies import get_sessions, get_settings_dep
 from app.kit.models import Base
 
 # A claim this old belongs to a request that died without releasing it.
@@ -204,7 +203,7 @@ async def _claim_idempotency(
     principal = getattr(request.state, "principal", None)
     if key is None or principal is None:
         return
-    settings: Settings = request.app.state.settings
+    settings = await get_settings_dep(request)
     sessions = get_sessions(request)
     result = await claim(
         sessions,

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
+from app.kit.dependencies import from_state
 from app.storage.blob import BlobStore
 
-
-async def get_blob_store(request: Request) -> BlobStore:
-    store: BlobStore = request.app.state.blob_store
-    return store
-
-
-BlobStoreDep = Annotated[BlobStore, Depends(get_blob_store)]
+BlobStoreDep = Annotated[BlobStore, Depends(from_state("blob_store", BlobStore))]
