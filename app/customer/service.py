@@ -348,17 +348,11 @@ async def timeline(
 
 
 async def customer_or_404(
-    session: AsyncSession,
-    company_id: uuid.UUID,
-    customer_id: uuid.UUID,
-    *,
-    for_update: bool = False,
+    session: AsyncSession, company_id: uuid.UUID, customer_id: uuid.UUID
 ) -> Customer:
     """The company's customer row, for another domain that hangs something off it; 404 when
     it is missing or another company's."""
-    return await CustomerRepository(session, company_id).get_or_404(
-        customer_id, for_update=for_update
-    )
+    return await CustomerRepository(session, company_id).get_or_404(customer_id)
 
 
 async def find_customer(

@@ -47,10 +47,6 @@ def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     return sessions
 
 
-async def get_sessions_dep(request: Request) -> async_sessionmaker[AsyncSession]:
-    return get_sessions(request)
-
-
 async def get_session(request: Request) -> AsyncSession:
     """The request's one session; the unit of work (app.kit.unit_of_work) commits or rolls it
     back and closes it. Safe methods read in autocommit (app.db.create_read_session_factory)."""
@@ -121,7 +117,6 @@ async def if_match_version(
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions_dep)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 ArqDep = Annotated[ArqRedis, Depends(get_arq)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
