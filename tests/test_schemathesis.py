@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.kit.phone import to_e164
 from app.main import create_app
-from app.report.service import MAX_PERIOD_DAYS
+from app.report.service import EARLIEST, LATEST, MAX_PERIOD_DAYS
 from devtools.contract import current_schema
 from tests.conftest import STRIPE_WEBHOOK_SECRET, make_settings, stripe_settings
 from tests.factories import PASSWORD, unique_email
@@ -171,13 +171,17 @@ class FuzzClient:
 
     @staticmethod
     def _within_a_year(query: dict[str, Any]) -> dict[str, Any]:
-        """The sales report covers at most 366 days (a 422 naming `to` otherwise), which a
+        """The sales report covers at most 366 days (a 422 naming `to` otherwise), of days
+        that are days in every timezone (not the calendar's first and last), which a
         contract cannot say: a client asks for a period it may ask for."""
         try:
             first = date.fromisoformat(str(query["from"]))
             last = date.fromisoformat(str(query["to"]))
         except (KeyError, ValueError):
             return query
+        if not EARLIEST <= first <= LATEST:
+            first = min(max(first, EARLIEST), LATEST)
+            query["from"] = first.isoformat()
         if not 0 <= (last - first).days < MAX_PERIOD_DAYS:
             query["to"] = query["from"]
         return query
