@@ -24,6 +24,7 @@ from app.company.router import router as company_router
 from app.config import Settings, get_settings
 from app.custom_field.router import router as custom_field_router
 from app.customer.contact.router import router as contact_router
+from app.customer.location.router import router as location_router
 from app.customer.reminder.router import router as customer_reminder_router
 from app.customer.router import router as customer_router
 from app.db import create_engine, create_read_session_factory, create_session_factory
@@ -59,6 +60,7 @@ ROUTERS = (
     company_router,
     customer_router,
     contact_router,
+    location_router,
     customer_notes,
     customer_reminder_router,
     tag_router,

@@ -319,6 +319,10 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         client.path_ids["customer_id"] = customer_ids[0]
         for n in range(2):
             create(f"/v1/customers/{customer_ids[0]}/contacts", {"first_name": f"Fuzz {n}"})
+            create(
+                f"/v1/customers/{customer_ids[0]}/locations",
+                {"address_line1": f"{n + 1} Fuzz Street", "country": "US"},
+            )
             create(f"/v1/customers/{customer_ids[0]}/notes", {"body": f"Fuzz {n}"})
             create(
                 f"/v1/customers/{customer_ids[0]}/reminders",
