@@ -228,6 +228,11 @@ class FuzzClient:
                 body[name] = {}
             elif isinstance(sent, dict):
                 body[name] = self._positive_body(path, dict(sent))
+        if path == "/v1/orders" and (body.get("location_id") or body.get("contact_id")):
+            # An order's location and contact are its customer's: a client picks them from
+            # that customer's lists (the references above are the first customer's).
+            body.pop("customer", None)
+            body["customer_id"] = self.path_ids["customer_id"]
         # A required custom field would make every later customer without it a 422;
         # the fuzzer may define fields, but not demand them of everything after.
         if path == "/v1/custom-fields" and body.get("required") is True:
@@ -318,10 +323,14 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         customer_ids = [create("/v1/customers", {"name": f"Fuzz Customer {n}"}) for n in range(2)]
         client.path_ids["customer_id"] = customer_ids[0]
         for n in range(2):
-            create(f"/v1/customers/{customer_ids[0]}/contacts", {"first_name": f"Fuzz {n}"})
-            create(
-                f"/v1/customers/{customer_ids[0]}/locations",
-                {"address_line1": f"{n + 1} Fuzz Street", "country": "US"},
+            client.references.setdefault("contact_id", []).append(
+                create(f"/v1/customers/{customer_ids[0]}/contacts", {"first_name": f"Fuzz {n}"})
+            )
+            client.references.setdefault("location_id", []).append(
+                create(
+                    f"/v1/customers/{customer_ids[0]}/locations",
+                    {"address_line1": f"{n + 1} Fuzz Street", "country": "US"},
+                )
             )
             create(f"/v1/customers/{customer_ids[0]}/notes", {"body": f"Fuzz {n}"})
             create(
