@@ -48,12 +48,14 @@ from app.order_status.router import router as order_status_router
 from app.report.router import router as report_router
 from app.storage.local import LocalBlobStore
 from app.tag.router import router as tag_router
+from app.user.router import directory_router
 from app.user.router import router as user_router
 
 ROUTERS = (
     health_router,
     auth_router,
     user_router,
+    directory_router,
     group_router,
     api_key_router,
     event_router,
