@@ -216,13 +216,15 @@ async def update_order(
     check_version(order.version, expected_version)
     before = events.snapshot(order)
     changes = body.changes()
+    if "customer_id" in changes:
+        # First, while the order has no pending change: clearing its appointments' locations
+        # flushes, and the order's own change must stay one UPDATE (one new version).
+        await _change_customer(session, principal, order, changes)
     for field in _PLAIN_FIELDS:
         if field in changes:
             setattr(order, field, changes[field])
     if "status_id" in changes:
         order.status_id = (await _status(session, principal.company_id, changes["status_id"])).id
-    if "customer_id" in changes:
-        await _change_customer(session, principal, order, changes)
     if "location_id" in changes:
         order.location_id = await _location(
             session, principal.company_id, changes["location_id"], order.customer_id
@@ -277,15 +279,16 @@ async def _change_customer(
 ) -> None:
     """Give the (locked) order the customer `changes` names. Its location and contact were
     the previous customer's, so a real change clears them (the caller then sets those that
-    `changes` names, checked against the new customer), and its appointments' locations."""
+    `changes` names, checked against the new customer), and its appointments' locations
+    (which flushes them: call it before changing the order)."""
     customer = None
     if changes["customer_id"] is not None:
         customer = await _existing_customer(session, principal.company_id, changes["customer_id"])
     customer_id = None if customer is None else customer.id
     if customer_id != order.customer_id:
+        await appointments.clear_locations(session, principal, order)
         order.location_id = None
         order.contact_id = None
-        await appointments.clear_locations(session, principal, order)
     order.customer_id = customer_id
     order.customer_name = None if customer is None else customer.name
 

@@ -189,8 +189,11 @@ async def test_changing_the_customer_clears_location_and_contact(
     )
     assert fields_of(refused) == ["location_id"]
 
-    moved = await _patch(client, admin, order_id, {"customer_id": second})
+    before = await client.get(f"/v1/orders/{order_id}", headers=admin.headers)
+    moved = await _patch(client, admin, order_id, {"customer_id": second, "title": "Moved"})
     assert moved.status_code == 200, moved.text
+    # One change, one new version, although its appointments changed on the way.
+    assert int(moved.headers["etag"].strip('"')) == int(before.headers["etag"].strip('"')) + 1
     body = moved.json()
     assert (body["customer_id"], body["location_id"], body["contact_id"]) == (second, None, None)
     # Its appointments' locations were the first customer's too: cleared, with a new version.

@@ -173,9 +173,12 @@ async def delete_appointment(
 
 async def clear_locations(session: AsyncSession, principal: Principal, order: Order) -> None:
     """Clear the location of every appointment of the (locked) order, each one audited: the
-    order's customer changed, and the locations were the previous customer's."""
+    order's customer changed, and the locations were the previous customer's. Flushes the
+    session when there are any."""
     repository = AppointmentRepository(session, principal.company_id, order.id)
     located = await repository.with_location()
+    if not located:
+        return
     befores = [events.snapshot(appointment) for appointment in located]
     for appointment in located:
         appointment.location_id = None
