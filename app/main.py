@@ -24,6 +24,7 @@ from app.company.router import router as company_router
 from app.config import Settings, get_settings
 from app.custom_field.router import router as custom_field_router
 from app.customer.contact.router import router as contact_router
+from app.customer.location.router import router as location_router
 from app.customer.reminder.router import router as customer_reminder_router
 from app.customer.router import router as customer_router
 from app.db import create_engine, create_read_session_factory, create_session_factory
@@ -47,18 +48,21 @@ from app.order_status.router import router as order_status_router
 from app.report.router import router as report_router
 from app.storage.local import LocalBlobStore
 from app.tag.router import router as tag_router
+from app.user.router import directory_router
 from app.user.router import router as user_router
 
 ROUTERS = (
     health_router,
     auth_router,
     user_router,
+    directory_router,
     group_router,
     api_key_router,
     event_router,
     company_router,
     customer_router,
     contact_router,
+    location_router,
     customer_notes,
     customer_reminder_router,
     tag_router,

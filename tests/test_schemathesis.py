@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.kit.phone import to_e164
 from app.main import create_app
-from app.report.service import MAX_PERIOD_DAYS
+from app.report.service import EARLIEST, LATEST, MAX_PERIOD_DAYS
 from devtools.contract import current_schema
 from tests.conftest import STRIPE_WEBHOOK_SECRET, make_settings, stripe_settings
 from tests.factories import PASSWORD, unique_email
@@ -171,13 +171,17 @@ class FuzzClient:
 
     @staticmethod
     def _within_a_year(query: dict[str, Any]) -> dict[str, Any]:
-        """The sales report covers at most 366 days (a 422 naming `to` otherwise), which a
+        """The sales report covers at most 366 days (a 422 naming `to` otherwise), of days
+        that are days in every timezone (not the calendar's first and last), which a
         contract cannot say: a client asks for a period it may ask for."""
         try:
             first = date.fromisoformat(str(query["from"]))
             last = date.fromisoformat(str(query["to"]))
         except (KeyError, ValueError):
             return query
+        if not EARLIEST <= first <= LATEST:
+            first = min(max(first, EARLIEST), LATEST)
+            query["from"] = first.isoformat()
         if not 0 <= (last - first).days < MAX_PERIOD_DAYS:
             query["to"] = query["from"]
         return query
@@ -224,6 +228,11 @@ class FuzzClient:
                 body[name] = {}
             elif isinstance(sent, dict):
                 body[name] = self._positive_body(path, dict(sent))
+        if path == "/v1/orders" and (body.get("location_id") or body.get("contact_id")):
+            # An order's location and contact are its customer's: a client picks them from
+            # that customer's lists (the references above are the first customer's).
+            body.pop("customer", None)
+            body["customer_id"] = self.path_ids["customer_id"]
         # A required custom field would make every later customer without it a 422;
         # the fuzzer may define fields, but not demand them of everything after.
         if path == "/v1/custom-fields" and body.get("required") is True:
@@ -314,7 +323,15 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         customer_ids = [create("/v1/customers", {"name": f"Fuzz Customer {n}"}) for n in range(2)]
         client.path_ids["customer_id"] = customer_ids[0]
         for n in range(2):
-            create(f"/v1/customers/{customer_ids[0]}/contacts", {"first_name": f"Fuzz {n}"})
+            client.references.setdefault("contact_id", []).append(
+                create(f"/v1/customers/{customer_ids[0]}/contacts", {"first_name": f"Fuzz {n}"})
+            )
+            client.references.setdefault("location_id", []).append(
+                create(
+                    f"/v1/customers/{customer_ids[0]}/locations",
+                    {"address_line1": f"{n + 1} Fuzz Street", "country": "US"},
+                )
+            )
             create(f"/v1/customers/{customer_ids[0]}/notes", {"body": f"Fuzz {n}"})
             create(
                 f"/v1/customers/{customer_ids[0]}/reminders",

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customer.models import Customer, CustomerTag
+from app.errors import NotFound
 from app.kit.repository import TenantRepository
 from app.tag.models import Tag
 
@@ -77,6 +78,17 @@ class CustomerRepository(TenantRepository[Customer]):
             )
             .exists()
         )
+
+    async def lock_for_children(self, customer_id: uuid.UUID) -> Customer:
+        """The customer, locked FOR NO KEY UPDATE until the transaction ends: changes to its
+        children that must run one at a time (the primary location) queue on it, and so does
+        the customer's own edit or deletion; an order or a location being written for it,
+        whose foreign key check takes only KEY SHARE, does not wait. 404 when missing."""
+        stmt = self.select().where(Customer.id == customer_id).with_for_update(key_share=True)
+        customer: Customer | None = await self.session.scalar(stmt)
+        if customer is None:
+            raise NotFound(f"{self.label} {customer_id} not found.")
+        return customer
 
     async def clear_default(self, except_id: uuid.UUID | None) -> None:
         """Unset the current default customer. Serialised per company by an advisory lock,

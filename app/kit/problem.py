@@ -74,7 +74,12 @@ class Problem(BaseModel):
         description="`conflict` on a customer create: the customers it would duplicate.",
     )
     orders_count: int | None = Field(
-        default=None, description="`conflict` on a status delete: orders that have it."
+        default=None,
+        description="`conflict` on a status or service location delete: orders that have it.",
+    )
+    appointments_count: int | None = Field(
+        default=None,
+        description="`conflict` on a service location delete: appointments that name it.",
     )
     lines_count: int | None = Field(
         default=None, description="`conflict` on a catalog item delete: lines made from it."

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 import email_validator
+import iso3166
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -94,6 +95,30 @@ Email = Annotated[
             "format": "email",
             "maxLength": EMAIL_MAX_LENGTH,
             "pattern": EMAIL_PATTERN,
+        }
+    ),
+]
+
+
+# A country: an ISO 3166-1 alpha-2 code, upper case, that exists (`ZZ` has the shape but is
+# no country). The contract lists the codes, so that clients and generated tests know them.
+COUNTRY_CODES = tuple(sorted(iso3166.countries_by_alpha2))
+
+
+def _iso_country(value: str) -> str:
+    if value not in iso3166.countries_by_alpha2:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code in upper case, e.g. US")
+    return value
+
+
+Country = Annotated[
+    str,
+    AfterValidator(_iso_country),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": list(COUNTRY_CODES),
+            "description": "ISO 3166-1 alpha-2, e.g. `US`.",
         }
     ),
 ]

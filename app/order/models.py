@@ -41,6 +41,16 @@ def order_fk(ondelete: str = "CASCADE") -> ForeignKeyConstraint:
     )
 
 
+def location_fk() -> ForeignKeyConstraint:
+    """A service location of the company (app.customer.location); its deletion clears the
+    link only."""
+    return ForeignKeyConstraint(
+        ["company_id", "location_id"],
+        ["location.company_id", "location.id"],
+        ondelete="SET NULL (location_id)",
+    )
+
+
 def user_fk(column: str, ondelete: str | None = None) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         ["company_id", column], ["user.company_id", "user.id"], ondelete=ondelete
@@ -63,6 +73,14 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
         ForeignKeyConstraint(
             ["company_id", "status_id"], ["order_status.company_id", "order_status.id"]
         ),
+        # The service location and the contact are the customer's (app.order.service checks
+        # it); deleting either clears the link only (deleting the customer deletes both).
+        location_fk(),
+        ForeignKeyConstraint(
+            ["company_id", "contact_id"],
+            ["contact.company_id", "contact.id"],
+            ondelete="SET NULL (contact_id)",
+        ),
         user_fk("created_by"),
         CheckConstraint(f"source IN {ORDER_SOURCES!r}", name="source"),
         CheckConstraint("amount_paid >= 0 AND amount_paid <= total", name="amount_paid"),
@@ -70,6 +88,19 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
         Index(None, "company_id", "created_at", "id"),
         Index(None, "company_id", "customer_id"),
         Index(None, "company_id", "status_id"),
+        # What a location's or contact's deletion looks up (its count, the SET NULL).
+        Index(
+            "ix_orders_company_id_location_id",
+            "company_id",
+            "location_id",
+            postgresql_where=text("location_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_orders_company_id_contact_id",
+            "company_id",
+            "contact_id",
+            postgresql_where=text("contact_id IS NOT NULL"),
+        ),
         # pg_trgm is installed by migration 0002 (every supported server has contrib).
         Index(
             "ix_orders_search_text_trgm",
@@ -105,6 +136,10 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
     number: Mapped[int] = mapped_column(BigInteger)
     customer_id: Mapped[uuid.UUID | None]
     customer_name: Mapped[str | None] = mapped_column(String(200))
+    # Where the work is done: one of the customer's service locations.
+    location_id: Mapped[uuid.UUID | None]
+    # Who to deal with at the customer (seed 004): one of the customer's contacts.
+    contact_id: Mapped[uuid.UUID | None]
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     status_id: Mapped[uuid.UUID]

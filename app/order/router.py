@@ -47,6 +47,8 @@ def _fields(view: service.OrderView) -> dict[str, object]:
         "description": order.description,
         "customer_id": order.customer_id,
         "customer_name": order.customer_name,
+        "location_id": order.location_id,
+        "contact_id": order.contact_id,
         "status": OrderStatusBrief.model_validate(view.status),
         "source": order.source,
         "referral": order.referral,
@@ -145,14 +147,15 @@ async def list_orders(
     "",
     operation_id="orders_create",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(409),
+    responses=problem_responses(404, 409),
 )
 async def create_order(
     body: OrderCreate, principal: OrdersWrite, session: SessionDep, response: Response
 ) -> OrderDetail:
     """Create an order. `customer_id` names its customer; `customer` creates one with it
     (409 on a duplicate, as `POST /v1/customers`); with neither, the order is for the
-    company's default customer, if any."""
+    company's default customer, if any. `location_id` and `contact_id` name that customer's
+    service location and contact (404 for another company's location)."""
     view = await service.create_order(session, principal, body)
     response.headers["Location"] = f"{router.prefix}/{view.order.id}"
     set_etag(response, view.order.version)
@@ -175,7 +178,8 @@ async def update_order(
     if_match: IfMatch,
     response: Response,
 ) -> OrderDetail:
-    """Change only the fields sent."""
+    """Change only the fields sent. Changing `customer_id` clears `location_id` and
+    `contact_id` (and the appointments' locations) unless new ones are named with it."""
     view = await service.update_order(session, principal, order_id, body, expected_version=if_match)
     set_etag(response, view.order.version)
     return to_detail(view)

@@ -23,6 +23,18 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
+_LOCATION = (
+    "Where the work is done: one of the order's customer's service locations (a 422 names "
+    "this field for another customer's; another company's is a 404)."
+)
+_CONTACT = "Who to deal with: one of the order's customer's contacts (a 422 otherwise)."
+_CUSTOMER_CHANGE = (
+    " A change of `customer_id` clears the order's `location_id` and `contact_id` (and its "
+    "appointments' locations), which belonged to the previous customer, unless the same "
+    "request names new ones."
+)
+
+
 class OrderCreate(InputSchema):
     title: NonBlankText = Field(max_length=200)
     description: Text | None = Field(default=None, max_length=10_000)
@@ -36,6 +48,8 @@ class OrderCreate(InputSchema):
         description="A new customer to create with the order, in the same transaction and "
         "with the same duplicate check as `POST /v1/customers` (needs `customers:write`).",
     )
+    location_id: uuid.UUID | None = Field(default=None, description=_LOCATION)
+    contact_id: uuid.UUID | None = Field(default=None, description=_CONTACT)
     status_id: uuid.UUID | None = Field(
         default=None, description="Defaults to the company's default status."
     )
@@ -53,11 +67,23 @@ class OrderCreate(InputSchema):
 
 
 class OrderUpdate(UpdateSchema):
-    nullable = frozenset({"description", "customer_id", "referral", "reminder_on", "scheduled_on"})
+    nullable = frozenset(
+        {
+            "description",
+            "customer_id",
+            "location_id",
+            "contact_id",
+            "referral",
+            "reminder_on",
+            "scheduled_on",
+        }
+    )
 
     title: NonBlankText | Omitted = Field(default=None, max_length=200)
     description: Text | None = Field(default=None, max_length=10_000)
-    customer_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = Field(default=None, description=_CUSTOMER_CHANGE.strip())
+    location_id: uuid.UUID | None = Field(default=None, description=_LOCATION)
+    contact_id: uuid.UUID | None = Field(default=None, description=_CONTACT)
     status_id: uuid.UUID | Omitted = None
     source: OrderSource | Omitted = None
     referral: Text | None = Field(default=None, max_length=200)
@@ -87,6 +113,10 @@ class OrderRead(ReadSchema):
     customer_name: str | None = Field(
         description="Kept when the customer is deleted (then `customer_id` is null)."
     )
+    location_id: uuid.UUID | None = Field(
+        description="The customer's service location where the work is done."
+    )
+    contact_id: uuid.UUID | None = Field(description="The customer's contact for this order.")
     status: OrderStatusBrief
     source: OrderSource
     referral: str | None

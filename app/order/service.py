@@ -16,6 +16,8 @@ from app.auth.principal import Principal
 from app.company import service as companies
 from app.custom_field import service as custom_fields
 from app.customer import service as customers
+from app.customer.contact import service as contacts
+from app.customer.location import service as locations
 from app.customer.models import Customer
 from app.errors import ValidationFailed
 from app.event import service as events
@@ -23,6 +25,7 @@ from app.kit.clock import today_in
 from app.kit.concurrency import check_version
 from app.kit.numbering import next_number
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.order.appointment import service as appointments
 from app.order.assignee.models import OrderAssignee
 from app.order.assignee.service import Assignee, assignees_of
 from app.order.file import service as files
@@ -138,8 +141,13 @@ async def create_order(
     session: AsyncSession, principal: Principal, body: OrderCreate
 ) -> OrderDetailView:
     """Create an order with the company's next number. Without a customer it is for the
-    company's default customer (seed 004), or for nobody when there is none."""
+    company's default customer (seed 004), or for nobody when there is none. A location or
+    contact it names must be that customer's (422 naming the field; another company's
+    location is a 404)."""
     customer = await _customer(session, principal, body)
+    customer_id = None if customer is None else customer.id
+    location_id = await _location(session, principal.company_id, body.location_id, customer_id)
+    contact_id = await _contact(session, principal.company_id, body.contact_id, customer_id)
     status = await _status(session, principal.company_id, body.status_id)
     values = await custom_fields.validate_values(
         session, principal.company_id, ENTITY, body.custom_fields
@@ -147,8 +155,10 @@ async def create_order(
     order = OrderRepository(session, principal.company_id).add(
         Order(
             number=await next_number(session, principal.company_id, ENTITY),
-            customer_id=None if customer is None else customer.id,
+            customer_id=customer_id,
             customer_name=None if customer is None else customer.name,
+            location_id=location_id,
+            contact_id=contact_id,
             title=body.title,
             description=body.description,
             status_id=status.id,
@@ -199,24 +209,30 @@ async def update_order(
     *,
     expected_version: int | None,
 ) -> OrderDetailView:
-    """Change only the fields sent. Custom fields merge into the current values."""
+    """Change only the fields sent. Custom fields merge into the current values. A location
+    or contact named must be the order's customer's (its new one, when `customer_id` changes
+    too): 422 naming the field, 404 for another company's location."""
     order = await OrderRepository(session, principal.company_id).lock(order_id)
     check_version(order.version, expected_version)
     before = events.snapshot(order)
     changes = body.changes()
+    if "customer_id" in changes:
+        # First, while the order has no pending change: clearing its appointments' locations
+        # flushes, and the order's own change must stay one UPDATE (one new version).
+        await _change_customer(session, principal, order, changes)
     for field in _PLAIN_FIELDS:
         if field in changes:
             setattr(order, field, changes[field])
     if "status_id" in changes:
         order.status_id = (await _status(session, principal.company_id, changes["status_id"])).id
-    if "customer_id" in changes:
-        customer = None
-        if changes["customer_id"] is not None:
-            customer = await _existing_customer(
-                session, principal.company_id, changes["customer_id"]
-            )
-        order.customer_id = None if customer is None else customer.id
-        order.customer_name = None if customer is None else customer.name
+    if "location_id" in changes:
+        order.location_id = await _location(
+            session, principal.company_id, changes["location_id"], order.customer_id
+        )
+    if "contact_id" in changes:
+        order.contact_id = await _contact(
+            session, principal.company_id, changes["contact_id"], order.customer_id
+        )
     if "custom_fields" in changes:
         order.custom_fields = await custom_fields.validate_values(
             session,
@@ -228,6 +244,53 @@ async def update_order(
     await session.flush()
     events.record(session, principal, "updated", order, before=before)
     return await _detail(session, principal, order)
+
+
+async def _location(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    location_id: uuid.UUID | None,
+    customer_id: uuid.UUID | None,
+) -> uuid.UUID | None:
+    if location_id is None:
+        return None
+    location = await locations.require_location(
+        session, company_id, location_id, customer_id=customer_id
+    )
+    return location.id
+
+
+async def _contact(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    contact_id: uuid.UUID | None,
+    customer_id: uuid.UUID | None,
+) -> uuid.UUID | None:
+    if contact_id is None:
+        return None
+    contact = await contacts.require_contact(
+        session, company_id, contact_id, customer_id=customer_id
+    )
+    return contact.id
+
+
+async def _change_customer(
+    session: AsyncSession, principal: Principal, order: Order, changes: dict[str, Any]
+) -> None:
+    """Give the (locked) order the customer `changes` names. Its location and contact were
+    the previous customer's, so a real change clears them (the caller then sets those that
+    `changes` names, checked against the new customer), and its appointments' locations
+    (which flushes them: call it before changing the order)."""
+    customer = None
+    if changes["customer_id"] is not None:
+        customer = await _existing_customer(session, principal.company_id, changes["customer_id"])
+    customer_id = None if customer is None else customer.id
+    if customer_id != order.customer_id:
+        await appointments.clear_locations(session, principal, order)
+        order.location_id = None
+        order.contact_id = None
+    order.customer_id = customer_id
+    order.customer_name = None if customer is None else customer.name
 
 
 async def delete_order(

@@ -2,14 +2,31 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, ForeignKeyConstraint, String
+from sqlalchemy import Boolean, ForeignKeyConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.kit.models import Base, IdMixin, TenantMixin, TimestampMixin, VersionedMixin
+from app.kit.models import (
+    Base,
+    IdMixin,
+    TenantMixin,
+    TimestampMixin,
+    VersionedMixin,
+    tenant_table_args,
+)
 
 
 class User(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "user"
+    __table_args__ = tenant_table_args(
+        # The directory (user pickers): active users by name, in keyset pages.
+        Index(
+            "ix_user_directory",
+            "company_id",
+            "name",
+            "id",
+            postgresql_where=text("is_active"),
+        ),
+    )
 
     # Stored lower-cased; unique across companies because login takes only an email.
     email: Mapped[str] = mapped_column(String(320), unique=True)

@@ -5,16 +5,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import UsersManage
+from app.auth.dependencies import Authenticated, UsersManage
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep, UserLimitDep
 from app.kit.responses import as_page, set_etag
-from app.kit.schemas import Page
+from app.kit.schemas import NO_NUL_PATTERN, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.user import service
 from app.user.models import User
-from app.user.schemas import UserCreate, UserRead, UserUpdate
+from app.user.schemas import DirectoryUserRead, UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/v1/users", route_class=UnitOfWorkRoute, tags=["users"])
+# The users' names for everyone of the company: the user pickers of any screen.
+directory_router = APIRouter(prefix="/v1/directory", route_class=UnitOfWorkRoute, tags=["users"])
 
 UserSort = Literal["created_at", "-created_at", "email", "name"]
 
@@ -102,3 +104,25 @@ async def enable_user(
         session, principal, user_id, active=True, ensure_room=user_limit
     )
     return _respond(response, user, group_ids)
+
+
+@directory_router.get("/users", operation_id="directory_users_list")
+async def list_directory_users(
+    principal: Authenticated,
+    session: SessionDep,
+    codec: CursorCodecDep,
+    params: PageParamsDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            pattern=NO_NUL_PATTERN,
+            description="Only users whose name contains this, in any case.",
+        ),
+    ] = None,
+) -> Page[DirectoryUserRead]:
+    """The company's active users, by name: id and name only, for any signed-in caller or
+    API key (a user picker: assign a job, choose who is notified). Managing users, with
+    their emails and groups, is `users_list` (admins)."""
+    page = await service.directory(session, principal, q=q, params=params, codec=codec)
+    return as_page(page, DirectoryUserRead.model_validate)

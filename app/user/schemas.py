@@ -48,3 +48,10 @@ class UserUpdate(UpdateSchema):
     group_ids: list[uuid.UUID] | Omitted = Field(default=None, max_length=100)
 
     model_config = {"json_schema_extra": {"examples": [{"name": "Ivan the Installer"}]}}
+
+
+class DirectoryUserRead(ReadSchema):
+    """A user as a picker shows them to anyone of the company: who, nothing more."""
+
+    id: uuid.UUID
+    name: str

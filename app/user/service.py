@@ -28,6 +28,9 @@ SORTS = {
 }
 
 
+DIRECTORY_SORT = Sort("name", User.name, User.id)
+
+
 def to_read(user: User, group_ids: Sequence[uuid.UUID]) -> UserRead:
     return UserRead(
         id=user.id,
@@ -66,6 +69,24 @@ async def list_users(
         stmt = stmt.where(User.is_active == is_active)
     page = await repository.page(stmt, sort=SORTS[sort], params=params, codec=codec)
     return page, await repository.group_ids([u.id for u in page.items])
+
+
+async def directory(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    q: str | None,
+    params: PageParams,
+    codec: CursorCodec,
+) -> PageResult[User]:
+    """The company's active users by name, for pickers (assign a job, notify a user): any
+    caller of the company may list them, so the read schema shows a name and an id only.
+    `q` keeps those whose name contains it, in any case."""
+    repository = UserRepository(session, principal.company_id)
+    stmt = repository.select().where(User.is_active)
+    if q:
+        stmt = stmt.where(User.name.icontains(q, autoescape=True))
+    return await repository.page(stmt, sort=DIRECTORY_SORT, params=params, codec=codec)
 
 
 async def get_user(

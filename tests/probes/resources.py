@@ -198,6 +198,15 @@ async def _contact(tenant: Tenant) -> str:
     )
 
 
+@resource("location_id")
+async def _location(tenant: Tenant) -> str:
+    customer_id = await tenant.id("customer_id")
+    return await tenant.create(
+        f"/v1/customers/{customer_id}/locations",
+        {"label": "Probe site", "address_line1": "1 Probe Way", "country": "US"},
+    )
+
+
 @resource("note_id")
 async def _note(tenant: Tenant) -> str:
     customer_id = await tenant.id("customer_id")

@@ -54,6 +54,8 @@ AUTHENTICATED_OPERATIONS = frozenset(
         "me_get",
         "permissions_list",
         "company_get",
+        # The user pickers: names of the company's active users, for everyone in it.
+        "directory_users_list",
         # The caller's own control panel: every user has one.
         "me_notifications_list",
         "me_notifications_read",

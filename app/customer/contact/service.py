@@ -163,3 +163,25 @@ async def delete_contact(
         successor = await repository.oldest()
         if successor is not None:
             await _set_primary(session, principal, customer, successor, True)
+
+
+async def require_contact(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    *,
+    customer_id: uuid.UUID | None,
+    field: str = "contact_id",
+) -> Contact:
+    """The contact `contact_id` of customer `customer_id`, for a record of that customer
+    which names it (an order, seed 004). Refuses (422 naming `field`) any other id: another
+    customer's contact, another company's, none at all, or any when the record has no
+    customer."""
+    contact = None
+    if customer_id is not None:
+        contact = await ContactRepository(session, company_id, customer_id).get(contact_id)
+    if contact is None:
+        raise ValidationFailed.field(
+            field, f"contact {contact_id} is not one of the customer's contacts"
+        )
+    return contact

@@ -17,6 +17,16 @@ class AppointmentRepository(ChildRepository[Appointment]):
     label = "Appointment"
     parent_key = "order_id"
 
+    async def with_location(self) -> list[Appointment]:
+        """The order's appointments that name a location, locked, in id order."""
+        stmt = (
+            self.select()
+            .where(Appointment.location_id.is_not(None))
+            .order_by(Appointment.id)
+            .with_for_update()
+        )
+        return list(await self.session.scalars(stmt))
+
     async def user_ids(
         self, appointment_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, list[uuid.UUID]]:

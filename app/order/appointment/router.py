@@ -22,6 +22,7 @@ def to_read(appointment: Appointment, user_ids: list[uuid.UUID]) -> AppointmentR
     return AppointmentRead(
         id=appointment.id,
         order_id=appointment.order_id,
+        location_id=appointment.location_id,
         kind=appointment.kind,
         starts_at=appointment.starts_at,
         duration_minutes=appointment.duration_minutes,

@@ -32,9 +32,17 @@ _DURATION = f"Minutes, 1 to {MAX_DURATION_MINUTES} (a week)."
 _USER_IDS = "The users assigned to it: active users of the company."
 
 
+_LOCATION = (
+    "Where: one of the order's customer's service locations (a 422 names this field for "
+    "another customer's; another company's is a 404). Cleared when the order's customer "
+    "changes."
+)
+
+
 class AppointmentRead(ReadSchema):
     id: uuid.UUID
     order_id: uuid.UUID
+    location_id: uuid.UUID | None = Field(description=_LOCATION)
     kind: AppointmentKind
     starts_at: datetime
     duration_minutes: int
@@ -49,6 +57,7 @@ class AppointmentCreate(InputSchema):
     starts_at: StartsAt = Field(description=_STARTS_AT)
     duration_minutes: int = Field(default=60, ge=1, le=MAX_DURATION_MINUTES, description=_DURATION)
     notes: Text | None = Field(default=None, max_length=NOTES_MAX_LENGTH)
+    location_id: uuid.UUID | None = Field(default=None, description=_LOCATION)
     user_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=MAX_USERS, description=_USER_IDS
     )
@@ -68,7 +77,7 @@ class AppointmentCreate(InputSchema):
 
 
 class AppointmentUpdate(UpdateSchema):
-    nullable = frozenset({"notes"})
+    nullable = frozenset({"notes", "location_id"})
 
     kind: AppointmentKind | Omitted = None
     starts_at: StartsAt | Omitted = Field(default=None, description=_STARTS_AT)
@@ -76,6 +85,7 @@ class AppointmentUpdate(UpdateSchema):
         default=None, ge=1, le=MAX_DURATION_MINUTES, description=_DURATION
     )
     notes: Text | None = Field(default=None, max_length=NOTES_MAX_LENGTH)
+    location_id: uuid.UUID | None = Field(default=None, description=_LOCATION)
     user_ids: list[uuid.UUID] | Omitted = Field(
         default=None, max_length=MAX_USERS, description=f"{_USER_IDS} Replaces the current ones."
     )

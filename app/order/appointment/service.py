@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
+from app.customer.location import service as locations
 from app.event import service as events
 from app.kit.concurrency import check_version
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
@@ -50,6 +51,19 @@ async def _users(
     return sorted(user.id for user in found)
 
 
+async def _location(
+    session: AsyncSession, principal: Principal, order: Order, location_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """A location the appointment may name: one of its order's customer's (422 naming
+    `location_id` otherwise, 404 for another company's)."""
+    if location_id is None:
+        return None
+    location = await locations.require_location(
+        session, principal.company_id, location_id, customer_id=order.customer_id
+    )
+    return location.id
+
+
 async def list_appointments(
     session: AsyncSession,
     principal: Principal,
@@ -78,7 +92,8 @@ async def create_appointment(
     session: AsyncSession, principal: Principal, order_id: uuid.UUID, body: AppointmentCreate
 ) -> AppointmentView:
     """Schedule an appointment; refuses users that are not active users of the company
-    (422 naming `user_ids`)."""
+    (422 naming `user_ids`) and a location that is not the order's customer's (422 naming
+    `location_id`; 404 for another company's)."""
     order, repository = await _scope(session, principal, order_id)
     user_ids = await _users(session, principal, body.user_ids)
     appointment = repository.add(
@@ -87,6 +102,7 @@ async def create_appointment(
             starts_at=body.starts_at,
             duration_minutes=body.duration_minutes,
             notes=body.notes,
+            location_id=await _location(session, principal, order, body.location_id),
         )
     )
     await session.flush()
@@ -104,8 +120,8 @@ async def update_appointment(
     *,
     expected_version: int | None,
 ) -> AppointmentView:
-    """Change only the fields sent; `user_ids` replaces the assigned users. If-Match is
-    checked on the locked row."""
+    """Change only the fields sent; `user_ids` replaces the assigned users; a location
+    named must be the order's customer's. If-Match is checked on the locked row."""
     order, repository = await _scope(session, principal, order_id)
     appointment = await repository.get_or_404(appointment_id, for_update=True)
     check_version(appointment.version, expected_version)
@@ -115,6 +131,8 @@ async def update_appointment(
     for field in _PLAIN_FIELDS:
         if field in changes:
             setattr(appointment, field, changes[field])
+    if "location_id" in changes:
+        appointment.location_id = await _location(session, principal, order, changes["location_id"])
     if "user_ids" in changes:
         user_ids = await _users(session, principal, changes["user_ids"])
         await repository.set_users(appointment.id, user_ids)
@@ -151,3 +169,19 @@ async def delete_appointment(
     events.record(
         session, principal, "deleted", appointment, before=before, deleted=True, parent=order
     )
+
+
+async def clear_locations(session: AsyncSession, principal: Principal, order: Order) -> None:
+    """Clear the location of every appointment of the (locked) order, each one audited: the
+    order's customer changed, and the locations were the previous customer's. Flushes the
+    session when there are any."""
+    repository = AppointmentRepository(session, principal.company_id, order.id)
+    located = await repository.with_location()
+    if not located:
+        return
+    befores = [events.snapshot(appointment) for appointment in located]
+    for appointment in located:
+        appointment.location_id = None
+    await session.flush()
+    for appointment, before in zip(located, befores, strict=True):
+        events.record(session, principal, "updated", appointment, before=before, parent=order)
