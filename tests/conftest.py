@@ -325,10 +325,26 @@ def settings(
     return _test_settings(database_url, redis_url, fake_stripe, tmp_path_factory)
 
 
+@pytest.fixture(scope="session")
+def routes(redis_url: str) -> FastAPI:
+    """The app every test's app is served through, for its routes: FastAPI builds an app's
+    routes on its first requests (~0.3 s for ours), too much to pay again in every test.
+    Its own resources are never used; its state is the test's app's (see `app`)."""
+    return create_app(make_settings("postgresql+asyncpg://routes-only@127.0.0.1:9/-", redis_url))
+
+
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+async def app(settings: Settings, routes: FastAPI) -> AsyncIterator[FastAPI]:
+    """create_app(settings) within its lifespan, bound to this test's database, served
+    through `routes`: the handlers find everything (settings, engine, sessions, Redis,
+    queue, files, Stripe) in `request.app.state`, which for this test is this app's."""
     async with running(settings) as application:
-        yield application
+        own_state = routes.state
+        routes.state = application.state
+        try:
+            yield routes
+        finally:
+            routes.state = own_state
 
 
 @pytest.fixture(scope="module")
