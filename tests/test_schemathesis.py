@@ -86,6 +86,12 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture(scope="module")
+def database_url(module_database_url: str) -> str:
+    """One database for the module: every fuzzed call goes to one live server and company."""
+    return module_database_url
+
+
+@pytest.fixture(scope="module")
 def live_server(database_url: str, redis_url: str, fake_stripe: FakeStripe) -> Iterator[str]:
     """The app, served by uvicorn from a thread of this process; yields its base URL. Its
     billing talks to the session's fake Stripe."""

@@ -71,6 +71,12 @@ DECLARED = sorted({p for route in ROUTES for p in route.permissions})
 
 
 @pytest.fixture(scope="module")
+def app(module_app: FastAPI) -> FastAPI:
+    """One app and database for the module: its tests probe one company, made once."""
+    return module_app
+
+
+@pytest.fixture(scope="module")
 async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(app) as client:
         yield client

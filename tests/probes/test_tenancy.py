@@ -37,6 +37,12 @@ VOLATILE_READS: frozenset[str] = frozenset()
 
 
 @pytest.fixture(scope="module")
+def app(module_app: FastAPI) -> FastAPI:
+    """One app and database for the module: its tests probe two companies, made once."""
+    return module_app
+
+
+@pytest.fixture(scope="module")
 async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(app) as client:
         yield client

@@ -261,7 +261,7 @@ async def test_an_idempotent_retry_stores_one_file(client: httpx.AsyncClient) ->
     assert [f["id"] for f in listed.json()["data"]] == [first["id"]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def small_app(
     database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[FastAPI]:
