@@ -17,6 +17,7 @@ from app.kit.models import (
 from app.order.models import location_fk, order_fk, user_fk
 
 APPOINTMENT_KINDS = ("appointment", "service_call", "installation")
+MAX_DURATION_MINUTES = 7 * 24 * 60  # a week
 
 
 class Appointment(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):

@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from app.kit.schemas import DateTimeParam, InputSchema, Omitted, ReadSchema, Text, UpdateSchema
+from app.order.appointment.models import MAX_DURATION_MINUTES
 
 AppointmentKind = Literal["appointment", "service_call", "installation"]
-MAX_DURATION_MINUTES = 7 * 24 * 60
 MAX_USERS = 50
 NOTES_MAX_LENGTH = 10_000
 
@@ -91,3 +91,12 @@ class AppointmentUpdate(UpdateSchema):
     )
 
     model_config = {"json_schema_extra": {"examples": [{"starts_at": "2026-12-02T08:30:00Z"}]}}
+
+
+class ScheduledAppointmentRead(AppointmentRead):
+    """An appointment in the company's schedule: with when it ends and its order's customer."""
+
+    ends_at: datetime = Field(description="`starts_at` plus `duration_minutes`.")
+    customer_id: uuid.UUID | None = Field(
+        description="The order's customer (null once that customer was deleted)."
+    )

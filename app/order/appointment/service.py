@@ -6,23 +6,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.customer.location import service as locations
+from app.errors import FieldError, ValidationFailed
 from app.event import service as events
 from app.kit.concurrency import check_version
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
 from app.order.appointment.models import Appointment
-from app.order.appointment.repository import AppointmentRepository
+from app.order.appointment.repository import (
+    AppointmentRepository,
+    ScheduleFilters,
+    ScheduleRepository,
+)
 from app.order.appointment.schemas import AppointmentCreate, AppointmentUpdate
 from app.order.models import Order
 from app.order.repository import OrderRepository
 from app.user import service as users
 
 SORT = Sort("starts_at", Appointment.starts_at, Appointment.id)
+SCHEDULE_SORT = Sort("schedule:starts_at", Appointment.starts_at, Appointment.id)
+MAX_PERIOD_DAYS = 92
 _PLAIN_FIELDS = ("kind", "starts_at", "duration_minutes", "notes")
 
 
@@ -76,6 +83,53 @@ async def list_appointments(
     _, repository = await _scope(session, principal, order_id)
     page = await repository.page(repository.select(), sort=SORT, params=params, codec=codec)
     return page, await repository.user_ids([a.id for a in page.items])
+
+
+@dataclass(frozen=True)
+class ScheduledAppointment:
+    """An appointment of the schedule: the users assigned, its order's customer."""
+
+    appointment: Appointment
+    user_ids: list[uuid.UUID]
+    customer_id: uuid.UUID | None
+
+
+def check_period(start: datetime, end: datetime) -> None:
+    """A period `from`..`to` (query parameters) of at most MAX_PERIOD_DAYS days."""
+    if end <= start:
+        raise ValidationFailed([FieldError("to", "must be after `from`", "query")])
+    if end - start > timedelta(days=MAX_PERIOD_DAYS):
+        raise ValidationFailed(
+            [FieldError("to", f"the period spans at most {MAX_PERIOD_DAYS} days", "query")]
+        )
+
+
+async def list_schedule(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    start: datetime,
+    end: datetime,
+    filters: ScheduleFilters,
+    params: PageParams,
+    codec: CursorCodec,
+) -> PageResult[ScheduledAppointment]:
+    """Every appointment of the company overlapping [start, end), by start time, with its
+    users and its order's customer (two queries a page)."""
+    check_period(start, end)
+    repository = ScheduleRepository(session, principal.company_id)
+    page = await repository.page_in_period(
+        start=start, end=end, filters=filters, sort=SCHEDULE_SORT, params=params, codec=codec
+    )
+    user_ids = await repository.user_ids([appointment.id for appointment, _ in page.items])
+    return PageResult(
+        [
+            ScheduledAppointment(appointment, user_ids[appointment.id], customer_id)
+            for appointment, customer_id in page.items
+        ],
+        page.has_more,
+        page.next_cursor,
+    )
 
 
 async def get_appointment(
