@@ -67,19 +67,69 @@ class AppointmentRepository(ChildRepository[Appointment]):
         """The users assigned to each appointment, in one query (no N+1 on lists)."""
         return await _user_ids(self.session, self.company_id, appointment_ids)
 
-    async def set_users(self, appointment_id: uuid.UUID, user_ids: Iterable[uuid.UUID]) -> None:
+    async def set_users(
+        self,
+        appointment: Appointment,
+        user_ids: Iterable[uuid.UUID],
+        *,
+        ends_at: datetime,
+        allow_overlap: bool,
+    ) -> None:
+        """Assign exactly these users, each row with the appointment's time range; the
+        database refuses a user's overlapping rows (`NO_OVERLAP`) unless `allow_overlap`."""
         await self.session.execute(
             delete(AppointmentUser).where(
                 AppointmentUser.company_id == self.company_id,
-                AppointmentUser.appointment_id == appointment_id,
+                AppointmentUser.appointment_id == appointment.id,
             )
         )
         rows = [
-            {"company_id": self.company_id, "appointment_id": appointment_id, "user_id": u}
+            {
+                "company_id": self.company_id,
+                "appointment_id": appointment.id,
+                "user_id": u,
+                "starts_at": appointment.starts_at,
+                "ends_at": ends_at,
+                "overlap_allowed": allow_overlap,
+            }
             for u in sorted(set(user_ids))
         ]
         if rows:
             await self.session.execute(insert(AppointmentUser), rows)
+
+    async def overlapping(
+        self,
+        appointment_id: uuid.UUID,
+        user_ids: Sequence[uuid.UUID],
+        starts_at: datetime,
+        ends_at: datetime,
+    ) -> list[AppointmentUser]:
+        """The other appointments' rows of these users that overlap [starts_at, ends_at)
+        and count (booked without `allow_overlap`), by start time."""
+        stmt = (
+            select(AppointmentUser)
+            .where(
+                AppointmentUser.company_id == self.company_id,
+                AppointmentUser.user_id.in_(user_ids),
+                AppointmentUser.appointment_id != appointment_id,
+                AppointmentUser.starts_at < ends_at,
+                AppointmentUser.ends_at > starts_at,
+                AppointmentUser.overlap_allowed.is_(False),
+            )
+            .order_by(AppointmentUser.starts_at, AppointmentUser.appointment_id)
+        )
+        return list(await self.session.scalars(stmt))
+
+    async def orders_of(self, appointment_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """The order of each of these appointments (any order of the company)."""
+        if not appointment_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Appointment.id, Appointment.order_id).where(
+                Appointment.company_id == self.company_id, Appointment.id.in_(appointment_ids)
+            )
+        )
+        return {row.id: row.order_id for row in rows}
 
 
 class ScheduleRepository(TenantRepository[Appointment]):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -71,7 +70,7 @@ def to_scheduled(item: service.ScheduledAppointment) -> ScheduledAppointmentRead
     appointment = item.appointment
     return ScheduledAppointmentRead(
         **to_read(appointment, item.user_ids).model_dump(),
-        ends_at=appointment.starts_at + timedelta(minutes=appointment.duration_minutes),
+        ends_at=service.ends_at(appointment),
         customer_id=item.customer_id,
     )
 

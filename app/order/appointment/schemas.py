@@ -30,6 +30,11 @@ StartsAt = Annotated[
 _STARTS_AT = "When it starts, with a time zone offset (`Z` or `±hh:mm`)."
 _DURATION = f"Minutes, 1 to {MAX_DURATION_MINUTES} (a week)."
 _USER_IDS = "The users assigned to it: active users of the company."
+_ALLOW_OVERLAP = (
+    "Book the users even where this overlaps another of their appointments (otherwise a 409 "
+    "`schedule-conflict` lists those). Applies to this request's booking: a later change of "
+    "time or users is checked again unless it sends it too."
+)
 
 
 _LOCATION = (
@@ -61,6 +66,7 @@ class AppointmentCreate(InputSchema):
     user_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=MAX_USERS, description=_USER_IDS
     )
+    allow_overlap: bool = Field(default=False, description=_ALLOW_OVERLAP)
 
     model_config = {
         "json_schema_extra": {
@@ -89,6 +95,7 @@ class AppointmentUpdate(UpdateSchema):
     user_ids: list[uuid.UUID] | Omitted = Field(
         default=None, max_length=MAX_USERS, description=f"{_USER_IDS} Replaces the current ones."
     )
+    allow_overlap: bool | Omitted = Field(default=None, description=_ALLOW_OVERLAP)
 
     model_config = {"json_schema_extra": {"examples": [{"starts_at": "2026-12-02T08:30:00Z"}]}}
 
