@@ -187,3 +187,19 @@ class ScheduleRepository(TenantRepository[Appointment]):
         if filters.kind is not None:
             stmt = stmt.where(Appointment.kind == filters.kind)
         return await self.page_rows(stmt, sort=sort, params=params, codec=codec)
+
+    async def busy(
+        self, user_id: uuid.UUID, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """The time ranges of the user's appointments overlapping [start, end), by start."""
+        rows = await self.session.execute(
+            select(AppointmentUser.starts_at, AppointmentUser.ends_at)
+            .where(
+                AppointmentUser.company_id == self.company_id,
+                AppointmentUser.user_id == user_id,
+                AppointmentUser.starts_at < end,
+                AppointmentUser.ends_at > start,
+            )
+            .order_by(AppointmentUser.starts_at, AppointmentUser.ends_at)
+        )
+        return [(row.starts_at, row.ends_at) for row in rows]

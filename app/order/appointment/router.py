@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import OrdersRead, OrdersWrite
+from app.auth.dependencies import Authenticated, OrdersRead, OrdersWrite
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.responses import as_page, set_etag
 from app.kit.schemas import DateTimeParam, Page
@@ -18,6 +19,8 @@ from app.order.appointment.schemas import (
     AppointmentKind,
     AppointmentRead,
     AppointmentUpdate,
+    AvailabilityRead,
+    BusyIntervalRead,
     ScheduledAppointmentRead,
 )
 
@@ -26,6 +29,7 @@ router = APIRouter(
 )
 
 schedule_router = APIRouter(prefix="/v1/appointments", route_class=UnitOfWorkRoute, tags=["orders"])
+availability_router = APIRouter(prefix="/v1/users", route_class=UnitOfWorkRoute, tags=["users"])
 
 PeriodFrom = Annotated[
     DateTimeParam,
@@ -106,6 +110,26 @@ async def list_schedule(
         codec=codec,
     )
     return as_page(page, to_scheduled)
+
+
+@availability_router.get("/{user_id:uuid}/availability", operation_id="users_availability")
+async def user_availability(
+    user_id: uuid.UUID,
+    principal: Authenticated,
+    session: SessionDep,
+    from_: PeriodFrom,
+    to: PeriodTo,
+) -> AvailabilityRead:
+    """When the user is busy in the period (at most 92 days), for any caller of the company
+    (another company's user is a 404): the times of their appointments, merged where they
+    overlap or touch, by start time, not cut at the period's bounds; times only."""
+    busy = await service.busy_intervals(session, principal, user_id, from_, to)
+    return AvailabilityRead(
+        user_id=user_id,
+        from_=from_.astimezone(UTC),
+        to=to.astimezone(UTC),
+        busy=[BusyIntervalRead(starts_at=b, ends_at=e) for b, e in busy],
+    )
 
 
 @router.get("", operation_id="orders_appointments_list")

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from app.kit.schemas import DateTimeParam, InputSchema, Omitted, ReadSchema, Text, UpdateSchema
 from app.order.appointment.models import MAX_DURATION_MINUTES
@@ -107,3 +107,22 @@ class ScheduledAppointmentRead(AppointmentRead):
     customer_id: uuid.UUID | None = Field(
         description="The order's customer (null once that customer was deleted)."
     )
+
+
+class BusyIntervalRead(ReadSchema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class AvailabilityRead(ReadSchema):
+    """When a user is busy in a period: their appointments' times, merged (overlapping or
+    back-to-back appointments make one interval), by start time, not cut at the period's
+    bounds. Times only, no appointment details: any caller of the company may ask, while the
+    appointments themselves are for `orders:read`."""
+
+    model_config = ConfigDict(populate_by_name=True, from_attributes=True)
+
+    user_id: uuid.UUID
+    from_: datetime = Field(alias="from")
+    to: datetime
+    busy: list[BusyIntervalRead]

@@ -195,6 +195,24 @@ async def list_schedule(
     )
 
 
+async def busy_intervals(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """When the company's user (404 otherwise) is busy in [start, end): the time ranges of
+    their appointments, merged where they overlap or touch, by start time, uncut."""
+    check_period(start, end)
+    await users.get_user(session, principal, user_id)
+    merged: list[tuple[datetime, datetime]] = []
+    for begins, ends in await ScheduleRepository(session, principal.company_id).busy(
+        user_id, start, end
+    ):
+        if merged and begins <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], ends))
+        else:
+            merged.append((begins, ends))
+    return merged
+
+
 async def get_appointment(
     session: AsyncSession, principal: Principal, order_id: uuid.UUID, appointment_id: uuid.UUID
 ) -> AppointmentView:
