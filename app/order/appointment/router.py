@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import Authenticated, OrdersRead, OrdersWrite
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
+from app.kit.problem import problem_responses
 from app.kit.responses import as_page, set_etag
 from app.kit.schemas import DateTimeParam, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
@@ -177,7 +178,11 @@ async def get_appointment(
     return _respond(response, view)
 
 
-@router.patch("/{appointment_id:uuid}", operation_id="orders_appointments_update")
+@router.patch(
+    "/{appointment_id:uuid}",
+    operation_id="orders_appointments_update",
+    responses=problem_responses(409),
+)
 async def update_appointment(
     order_id: uuid.UUID,
     appointment_id: uuid.UUID,
