@@ -31,6 +31,9 @@ from app.user import service as users
 SORT = Sort("starts_at", Appointment.starts_at, Appointment.id)
 SCHEDULE_SORT = Sort("schedule:starts_at", Appointment.starts_at, Appointment.id)
 MAX_PERIOD_DAYS = 92
+# Periods stay far from datetime's limits: the list reaches a week before `from`.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 _PLAIN_FIELDS = ("kind", "starts_at", "duration_minutes", "notes")
 
 
@@ -158,7 +161,17 @@ class ScheduledAppointment:
 
 
 def check_period(start: datetime, end: datetime) -> None:
-    """A period `from`..`to` (query parameters) of at most MAX_PERIOD_DAYS days."""
+    """A period `from`..`to` (query parameters) of at most MAX_PERIOD_DAYS days, between
+    EARLIEST and LATEST (so that the queries' arithmetic stays representable)."""
+    errors = [
+        FieldError(
+            name, f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}", "query"
+        )
+        for name, moment in (("from", start), ("to", end))
+        if not EARLIEST <= moment <= LATEST
+    ]
+    if errors:
+        raise ValidationFailed(errors)
     if end <= start:
         raise ValidationFailed([FieldError("to", "must be after `from`", "query")])
     if end - start > timedelta(days=MAX_PERIOD_DAYS):

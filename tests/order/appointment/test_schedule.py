@@ -107,6 +107,8 @@ async def test_bad_periods_name_the_field(client: httpx.AsyncClient) -> None:
         ({**WEEK, "to": "2026-12-01T00:00:00"}, "to"),  # no offset
         ({**WEEK, "to": WEEK["from"]}, "to"),
         ({**WEEK, "to": "2027-03-04T00:00:00Z"}, "to"),  # 93 days
+        ({**WEEK, "from": "0001-01-01T00:00:00Z"}, "from"),  # out of range
+        ({**WEEK, "to": "9999-12-31T00:00:00Z"}, "to"),
         ({**WEEK, "kind": "party"}, "kind"),
         ({**WEEK, "user_id": "nope"}, "user_id"),
     ]
