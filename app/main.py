@@ -37,6 +37,7 @@ from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.kit.pagination import CursorCodec
 from app.note.router import customer_notes, order_notes
 from app.notification.router import router as notification_router
+from app.order.appointment.router import availability_router, schedule_router
 from app.order.appointment.router import router as appointment_router
 from app.order.assignee.router import router as order_assignee_router
 from app.order.checklist.router import router as checklist_router
@@ -72,6 +73,8 @@ ROUTERS = (
     order_router,
     order_assignee_router,
     appointment_router,
+    schedule_router,
+    availability_router,
     checklist_router,
     order_notes,
     order_line_router,

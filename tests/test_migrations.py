@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -96,5 +97,72 @@ def test_companies_from_before_orders_get_the_default_statuses(
             ("Installed", "done", False),
             ("Lost", "lost", False),
         ]
+    finally:
+        asyncio.run(_drop_database(server_urls[0], name))
+
+
+def test_schedule_backfills_assignments_and_keeps_earlier_double_bookings(
+    server_urls: tuple[str, str],
+) -> None:
+    """Migration 0008 copies each appointment's time range onto its assignments and marks
+    an overlap booked before the rule as allowed (the later one), so the exclusion
+    constraint can be built over what remains; a new overlap is then refused."""
+    name = f"trackr_migrate_{uuid.uuid4().hex[:10]}"
+    url = asyncio.run(_create_database(server_urls[0], name))
+    first, second, third = (uuid.UUID(int=n) for n in (1, 2, 3))
+    try:
+        config = alembic_config(url)
+        command.upgrade(config, "0007")
+        statements = [
+            "INSERT INTO company (id, name, slug, currency, timezone, version) "
+            "VALUES ('00000000-0000-0000-0000-0000000000c0', 'Old Co', 'old-co', 'USD', "
+            "'UTC', 1)",
+            'INSERT INTO "user" (id, company_id, email, name, password_hash, is_admin, '
+            "is_active, version) VALUES ('00000000-0000-0000-0000-0000000000a0', "
+            "'00000000-0000-0000-0000-0000000000c0', 'a@example.com', 'A', 'x', true, true, 1)",
+            "INSERT INTO order_status (id, company_id, name, color, position, stage, "
+            "counts_as_sold, is_default, version) VALUES "
+            "('00000000-0000-0000-0000-0000000000b0', '00000000-0000-0000-0000-0000000000c0', "
+            "'New', '#000000', 0, 'quote', false, true, 1)",
+            "INSERT INTO orders (id, company_id, number, title, status_id, source, "
+            "custom_fields, subtotal, total, amount_paid, version) VALUES "
+            "('00000000-0000-0000-0000-0000000000d0', '00000000-0000-0000-0000-0000000000c0', "
+            "1, 'Old', '00000000-0000-0000-0000-0000000000b0', 'staff', '{}', 0, 0, 0, 1)",
+            # The second overlaps the first; the third starts as the second ends.
+            "INSERT INTO appointment (id, company_id, order_id, kind, starts_at, "
+            "duration_minutes, version) "
+            "SELECT v.id::uuid, '00000000-0000-0000-0000-0000000000c0', "
+            "'00000000-0000-0000-0000-0000000000d0', 'appointment', v.starts::timestamptz, "
+            "60, 1 FROM (VALUES "
+            "('00000000-0000-0000-0000-000000000001', '2026-12-01T09:00Z'), "
+            "('00000000-0000-0000-0000-000000000002', '2026-12-01T09:30Z'), "
+            "('00000000-0000-0000-0000-000000000003', '2026-12-01T10:30Z')) AS v (id, starts)",
+            "INSERT INTO appointment_user (company_id, appointment_id, user_id) "
+            "SELECT company_id, id, '00000000-0000-0000-0000-0000000000a0' FROM appointment",
+        ]
+        for sql in statements:
+            asyncio.run(_run(url, sql))
+        command.upgrade(config, "head")
+        rows = asyncio.run(
+            _run(
+                url,
+                "SELECT appointment_id, to_char(starts_at AT TIME ZONE 'UTC', 'HH24:MI'), "
+                "to_char(ends_at AT TIME ZONE 'UTC', 'HH24:MI'), overlap_allowed "
+                "FROM appointment_user ORDER BY appointment_id",
+            )
+        )
+        assert rows == [
+            (first, "09:00", "10:00", False),
+            (second, "09:30", "10:30", True),
+            (third, "10:30", "11:30", False),
+        ]
+        with pytest.raises(Exception, match="ex_appointment_user_no_overlap"):
+            asyncio.run(
+                _run(
+                    url,
+                    "UPDATE appointment_user SET starts_at = '2026-12-01T09:59Z' "
+                    "WHERE appointment_id = '00000000-0000-0000-0000-000000000003'",
+                )
+            )
     finally:
         asyncio.run(_drop_database(server_urls[0], name))

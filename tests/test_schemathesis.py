@@ -29,7 +29,7 @@ import uuid
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -42,6 +42,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.kit.phone import to_e164
 from app.main import create_app
+from app.order.appointment.service import EARLIEST as SCHEDULE_EARLIEST
+from app.order.appointment.service import LATEST as SCHEDULE_LATEST
+from app.order.appointment.service import MAX_PERIOD_DAYS as SCHEDULE_MAX_DAYS
 from app.report.service import EARLIEST, LATEST, MAX_PERIOD_DAYS
 from devtools.contract import current_schema
 from tests.conftest import STRIPE_WEBHOOK_SECRET, make_settings, stripe_settings
@@ -50,6 +53,8 @@ from tests.fakes.stripe import FakeStripe
 from workers.reminders import scan
 
 MAX_EXAMPLES = 50
+# The operations whose required period a client keeps within the schedule's limits.
+SCHEDULE_PERIODS = frozenset({"/v1/appointments", "/v1/users/{user_id}/availability"})
 IDEMPOTENCY_KEY = "Idempotency-Key"
 # Body fields of the `Phone` type (app/kit/phone.py), and a number it accepts.
 PHONE_FIELDS = ("phone", "alt_phone")
@@ -157,6 +162,8 @@ class FuzzClient:
             case.headers.pop("If-Match", None)
         if case.path == "/v1/reports/sales" and isinstance(case.query, dict):
             case.query = self._within_a_year(dict(case.query))
+        if case.path in SCHEDULE_PERIODS and isinstance(case.query, dict):
+            case.query = self._a_schedule_period(dict(case.query))
         if isinstance(case.query, dict) and "cursor" in case.query:
             query = dict(case.query)
             cursor = self.cursors.get((case.path, query.get("sort")))
@@ -190,6 +197,24 @@ class FuzzClient:
             query["from"] = first.isoformat()
         if not 0 <= (last - first).days < MAX_PERIOD_DAYS:
             query["to"] = query["from"]
+        return query
+
+    @staticmethod
+    def _a_schedule_period(query: dict[str, Any]) -> dict[str, Any]:
+        """The schedule and availability take a period after `from`, of at most 92 days,
+        within EARLIEST..LATEST (a 422 otherwise), which a contract cannot say."""
+        try:
+            first = datetime.fromisoformat(str(query["from"]))
+            last = datetime.fromisoformat(str(query["to"]))
+        except (KeyError, ValueError):
+            return query
+        if first.tzinfo is None or last.tzinfo is None:
+            return query
+        if not SCHEDULE_EARLIEST <= first <= SCHEDULE_LATEST - timedelta(days=1):
+            first = SCHEDULE_EARLIEST
+            query["from"] = first.isoformat()
+        if not timedelta(0) < last - first <= timedelta(days=SCHEDULE_MAX_DAYS):
+            query["to"] = (first + timedelta(days=1)).isoformat()
         return query
 
     def _positive_body(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -271,15 +296,21 @@ def _possible_phone(value: str) -> bool:
     return True
 
 
-def _list_operations() -> list[tuple[str, list[str | None]]]:
-    """Every paginated list (it takes `cursor`) with each `sort` it offers (None: default)."""
+def _list_operations() -> list[tuple[str, list[str | None], dict[str, Any]]]:
+    """Every paginated list (it takes `cursor`) with each `sort` it offers (None: default),
+    and its required query parameters (a period) set to their first example."""
     lists = []
     for path, item in schema.raw_schema["paths"].items():
         parameters = {p["name"]: p for p in item.get("get", {}).get("parameters", [])}
         if "cursor" not in parameters:
             continue
         sort = parameters.get("sort", {}).get("schema", {})
-        lists.append((path, [None, *sort.get("enum", [])]))
+        required = {
+            name: p["schema"]["examples"][0]
+            for name, p in parameters.items()
+            if p.get("required") and p.get("in") == "query"
+        }
+        lists.append((path, [None, *sort.get("enum", [])], required))
     return lists
 
 
@@ -391,9 +422,9 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
                 files={"file": (f"fuzz-{n}.txt", b"fuzz", "text/plain")},
             )
             assert uploaded.status_code == 201, uploaded.text
-        for path, sorts in _list_operations():
+        for path, sorts, required in _list_operations():
             for sort in sorts:
-                params: dict[str, str | int] = {"limit": 1}
+                params: dict[str, str | int] = {"limit": 1, **required}
                 if sort is not None:
                     params["sort"] = sort
                 page = http.get(path.format_map(client.path_ids), params=params)

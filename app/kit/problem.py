@@ -50,6 +50,15 @@ class ProblemMatch(BaseModel):
     name: str
 
 
+class ProblemScheduleConflict(BaseModel):
+    """An appointment the refused booking would overlap, for one of its users."""
+
+    id: str
+    order_id: str
+    starts_at: str = Field(description="RFC 3339, UTC.")
+    ends_at: str = Field(description="RFC 3339, UTC.")
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document (`application/problem+json`). Beside the standard members,
     a problem carries the extension members of its type, each present only where it
@@ -87,6 +96,10 @@ class Problem(BaseModel):
     value_count: int | None = Field(
         default=None,
         description="`conflict` on a custom field delete: records that hold a value for it.",
+    )
+    conflicts: list[ProblemScheduleConflict] | None = Field(
+        default=None,
+        description="`schedule-conflict`: the appointments an assigned user is already on.",
     )
     plan: str | None = Field(default=None, description="`plan-limit-reached`: the plan's code.")
     limit: int | None = Field(

@@ -56,6 +56,8 @@ AUTHENTICATED_OPERATIONS = frozenset(
         "company_get",
         # The user pickers: names of the company's active users, for everyone in it.
         "directory_users_list",
+        # When a user is busy (times only), to pick who can go: everyone in the company.
+        "users_availability",
         # The caller's own control panel: every user has one.
         "me_notifications_list",
         "me_notifications_read",

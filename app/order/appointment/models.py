@@ -3,7 +3,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Integer, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import (
@@ -17,6 +28,7 @@ from app.kit.models import (
 from app.order.models import location_fk, order_fk, user_fk
 
 APPOINTMENT_KINDS = ("appointment", "service_call", "installation")
+MAX_DURATION_MINUTES = 7 * 24 * 60  # a week
 
 
 class Appointment(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
@@ -45,8 +57,15 @@ class Appointment(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
     location_id: Mapped[uuid.UUID | None]
 
 
+# The exclusion constraint that refuses a double booking (btree_gist): two rows of one user
+# whose time ranges overlap, unless one of them was booked with `allow_overlap`.
+NO_OVERLAP = "ex_appointment_user_no_overlap"
+
+
 class AppointmentUser(Base):
-    """A user assigned to an appointment."""
+    """A user assigned to an appointment, with the appointment's time range copied in
+    (`starts_at`, `ends_at`, kept in step by the service) so that the database itself refuses
+    a double booking, concurrent ones included (`NO_OVERLAP`)."""
 
     __tablename__ = "appointment_user"
     __table_args__ = (
@@ -57,8 +76,21 @@ class AppointmentUser(Base):
         ),
         user_fk("user_id", "CASCADE"),
         Index(None, "company_id", "user_id"),
+        CheckConstraint("ends_at > starts_at", name="range"),
+        ExcludeConstraint(
+            ("company_id", "="),
+            ("user_id", "="),
+            (func.tstzrange(text("starts_at"), text("ends_at")), "&&"),
+            name=NO_OVERLAP,
+            using="gist",
+            where=text("NOT overlap_allowed"),
+        ),
     )
 
     company_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     appointment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    # Booked with `allow_overlap`: outside the constraint, others may overlap it.
+    overlap_allowed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

@@ -4,12 +4,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from app.kit.schemas import DateTimeParam, InputSchema, Omitted, ReadSchema, Text, UpdateSchema
+from app.order.appointment.models import MAX_DURATION_MINUTES
 
 AppointmentKind = Literal["appointment", "service_call", "installation"]
-MAX_DURATION_MINUTES = 7 * 24 * 60
 MAX_USERS = 50
 NOTES_MAX_LENGTH = 10_000
 
@@ -30,6 +30,11 @@ StartsAt = Annotated[
 _STARTS_AT = "When it starts, with a time zone offset (`Z` or `±hh:mm`)."
 _DURATION = f"Minutes, 1 to {MAX_DURATION_MINUTES} (a week)."
 _USER_IDS = "The users assigned to it: active users of the company."
+_ALLOW_OVERLAP = (
+    "Book the users even where this overlaps another of their appointments (otherwise a 409 "
+    "`schedule-conflict` lists those). Applies to this request's booking: a later change of "
+    "time or users is checked again unless it sends it too."
+)
 
 
 _LOCATION = (
@@ -61,6 +66,7 @@ class AppointmentCreate(InputSchema):
     user_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=MAX_USERS, description=_USER_IDS
     )
+    allow_overlap: bool = Field(default=False, description=_ALLOW_OVERLAP)
 
     model_config = {
         "json_schema_extra": {
@@ -89,5 +95,34 @@ class AppointmentUpdate(UpdateSchema):
     user_ids: list[uuid.UUID] | Omitted = Field(
         default=None, max_length=MAX_USERS, description=f"{_USER_IDS} Replaces the current ones."
     )
+    allow_overlap: bool | Omitted = Field(default=None, description=_ALLOW_OVERLAP)
 
     model_config = {"json_schema_extra": {"examples": [{"starts_at": "2026-12-02T08:30:00Z"}]}}
+
+
+class ScheduledAppointmentRead(AppointmentRead):
+    """An appointment in the company's schedule: with when it ends and its order's customer."""
+
+    ends_at: datetime = Field(description="`starts_at` plus `duration_minutes`.")
+    customer_id: uuid.UUID | None = Field(
+        description="The order's customer (null once that customer was deleted)."
+    )
+
+
+class BusyIntervalRead(ReadSchema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class AvailabilityRead(ReadSchema):
+    """When a user is busy in a period: their appointments' times, merged (overlapping or
+    back-to-back appointments make one interval), by start time, not cut at the period's
+    bounds. Times only, no appointment details: any caller of the company may ask, while the
+    appointments themselves are for `orders:read`."""
+
+    model_config = ConfigDict(populate_by_name=True, from_attributes=True)
+
+    user_id: uuid.UUID
+    from_: datetime = Field(alias="from")
+    to: datetime
+    busy: list[BusyIntervalRead]
