@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # Requests per minute, per credential (authenticated) and per client IP (public routes).
     rate_limit_per_minute: int = 600
     rate_limit_public_per_minute: int = 60
+    # How long an API process may reuse a principal (credential -> user, company,
+    # permissions) without asking the database. Revocations and access changes made through
+    # the API still take effect at once on every process (app/auth/versions.py); this only
+    # bounds a change made behind the API's back (psql, a worker). 0 turns the cache off.
+    auth_cache_seconds: float = 30.0
 
     # Stripe (billing of the company itself). No API key: billing answers 503 "not configured".
     stripe_api_key: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,12 +37,19 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     )
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_session_factory(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """`info` is copied into each session's `info` (the API puts its Redis there, for the
+    auth versions a committed access change bumps: app/auth/versions.py)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
-def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_read_session_factory(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
     """Sessions for safe methods (GET, HEAD): autocommit, so a read costs no BEGIN and
     COMMIT round trips. Each statement sees its own snapshot; reads that need one snapshot
     across statements, or a server-side cursor, open a regular session."""
-    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"), info)
+

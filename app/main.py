@@ -14,6 +14,8 @@ from redis.asyncio import Redis
 
 from app import logging as app_logging
 from app.api_key.router import router as api_key_router
+from app.auth import versions as auth_versions
+from app.auth.cache import PrincipalCache
 from app.auth.router import router as auth_router
 from app.auth.service import TokenPolicy
 from app.billing.gateway import StripeGateway
@@ -120,8 +122,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     secret_key = settings.resolved_secret_key()
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = create_session_factory(engine)
-    app.state.read_sessions = create_read_session_factory(engine)
+    session_info = {auth_versions.REDIS_INFO_KEY: redis}
+    app.state.sessions = create_session_factory(engine, session_info)
+    app.state.read_sessions = create_read_session_factory(engine, session_info)
+    app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.redis = redis
     app.state.arq = arq
     app.state.stripe = stripe
