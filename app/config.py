@@ -10,6 +10,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class ConnectionBudgetExceeded(RuntimeError):
+    """The processes' connection pools together could exceed PostgreSQL's max_connections."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -19,8 +23,22 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # redis://host:6379/0 ; unset means "start embedded Redis".
     redis_url: str | None = None
+    # Connections to PostgreSQL, per process: `database_pool_size` kept open, up to
+    # `database_max_overflow` more under load. All processes together must stay below the
+    # server's max_connections (a benchmark that went past it was spoiled), so each API
+    # process and each worker checks at start-up, against the server's own figure, that
+    #     (api_processes + worker_processes) x (database_pool_size + database_max_overflow)
+    #     + database_reserved_connections  <=  max_connections
+    # and refuses to start, saying which figures to change, when it does not hold.
+    # Defaults: (1 + 1) x (10 + 5) + 10 = 40 of PostgreSQL's default 100.
     database_pool_size: int = 10
     database_max_overflow: int = 5
+    # API processes (every machine, every server worker) and arq worker processes using
+    # this database: what the sum above counts.
+    api_processes: int = 1
+    worker_processes: int = 1
+    # Kept free for everything else: migrations, psql, monitoring, superuser slots.
+    database_reserved_connections: int = 10
 
     # HS256 signing key for access tokens and pagination cursors. Unset: generated once
     # and kept in DATA_DIR/secret-key (fine for one machine, set it explicitly when scaled out).
@@ -69,6 +87,27 @@ class Settings(BaseSettings):
     port: int = 8000
     # Create a demo company on an empty database (embedded `make run` only).
     demo_seed: bool = Field(default=True)
+
+    def database_connections_needed(self) -> int:
+        """The most connections every process of a deployment can open, plus the reserve."""
+        per_process = self.database_pool_size + self.database_max_overflow
+        return (
+            self.api_processes + self.worker_processes
+        ) * per_process + self.database_reserved_connections
+
+    def check_connection_budget(self, max_connections: int) -> None:
+        """Refuse a deployment whose pools can exhaust PostgreSQL's `max_connections`."""
+        needed = self.database_connections_needed()
+        if needed > max_connections:
+            raise ConnectionBudgetExceeded(
+                f"PostgreSQL allows {max_connections} connections (max_connections), but "
+                f"this deployment may open {needed}: (API_PROCESSES {self.api_processes} + "
+                f"WORKER_PROCESSES {self.worker_processes}) x (DATABASE_POOL_SIZE "
+                f"{self.database_pool_size} + DATABASE_MAX_OVERFLOW "
+                f"{self.database_max_overflow}) + DATABASE_RESERVED_CONNECTIONS "
+                f"{self.database_reserved_connections}. Lower the pool sizes, or raise "
+                "max_connections (or put a pooler such as PgBouncer in front)."
+            )
 
     def resolved_files_dir(self) -> Path:
         return self.files_dir or self.data_dir / "files"

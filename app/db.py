@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -53,3 +54,10 @@ def create_read_session_factory(
     across statements, or a server-side cursor, open a regular session."""
     return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"), info)
 
+
+async def check_connection_budget(engine: AsyncEngine, settings: Settings) -> None:
+    """Raise ConnectionBudgetExceeded (app.config) when the deployment's pools together can
+    open more connections than the server's max_connections; called at start-up."""
+    async with engine.connect() as connection:
+        max_connections = int(await connection.scalar(text("SHOW max_connections")) or 0)
+    settings.check_connection_budget(max_connections)

@@ -27,7 +27,12 @@ from app.custom_field.router import router as custom_field_router
 from app.customer.contact.router import router as contact_router
 from app.customer.reminder.router import router as customer_reminder_router
 from app.customer.router import router as customer_router
-from app.db import create_engine, create_read_session_factory, create_session_factory
+from app.db import (
+    check_connection_budget,
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 from app.event.router import router as event_router
 from app.group.router import router as group_router
 from app.health.router import router as health_router
@@ -105,11 +110,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if stripe is not None:
-            await stripe.aclose()
-        await redis.aclose()
-        await engine.dispose()
+        try:
+            await check_connection_budget(engine, settings)
+            yield
+        finally:
+            if stripe is not None:
+                await stripe.aclose()
+            await redis.aclose()
+            await engine.dispose()
 
     app = FastAPI(
         title="Trackr API",
