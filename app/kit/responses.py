@@ -25,12 +25,12 @@ def model_response(model: BaseModel, *, headers: dict[str, str] | None = None) -
     return Response(model.model_dump_json(), media_type="application/json", headers=headers)
 
 
-def json_response(content: Any) -> Response:
+def json_response(content: Any, *, headers: dict[str, str] | None = None) -> Response:
     """A 200 JSON response of plain data (dicts and lists of database values), serialised
     by pydantic-core. For a hot list whose rows come from the database named as its read
     schema's fields; the route declares that schema as `response_model=`, and the contract
     tests check what is served against it."""
-    return Response(to_json(content), media_type="application/json")
+    return Response(to_json(content), media_type="application/json", headers=headers)
 
 
 def set_etag(response: Response, version: int) -> None:
