@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.customer.models import ROW_FIELDS, Customer, CustomerTag
 from app.customer.queries import account_columns, is_lead_clause
 from app.kit.pagination import Sort
-from app.kit.repository import TenantRepository, company_param
+from app.kit.repository import LIKE_ESCAPE, TenantRepository, company_param
 from app.kit.statements import Prepared
 from app.tag.models import Tag
 
@@ -126,16 +126,6 @@ def list_statement(shape: ListShape) -> Prepared:
 def row_statement() -> Prepared:
     """One customer as a list row, with its version (the ETag): value `id`."""
     return Prepared.of(_rows().add_columns(Customer.version).where(Customer.id == bindparam("id")))
-
-
-def like_pattern(term: str) -> str:
-    """`%term%` for LIKE, the term's own % and _ matching themselves."""
-    escaped = term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-    escaped = escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
-    return f"%{escaped}%"
-
-
-LIKE_ESCAPE = "/"
 
 
 class CustomerRepository(TenantRepository[Customer]):

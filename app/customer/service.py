@@ -25,7 +25,6 @@ from app.customer.repository import (
     CustomerRepository,
     CustomerTagRepository,
     ListShape,
-    like_pattern,
 )
 from app.customer.schemas import CustomerCreate, CustomerUpdate
 from app.errors import Conflict, NotFound
@@ -34,6 +33,7 @@ from app.event.models import Event
 from app.kit.concurrency import check_version
 from app.kit.numbering import next_number
 from app.kit.pagination import CursorCodec, PageParams, PageResult
+from app.kit.repository import like_pattern
 from app.order.models import Order
 from app.tag import service as tags
 from app.tag.models import Tag

@@ -21,6 +21,17 @@ from app.kit.statements import Prepared
 COMPANY_PARAM = "company_id"
 
 
+LIKE_ESCAPE = "/"
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` for `LIKE :pattern ESCAPE '/'`, the term's own % and _ matching themselves
+    (what `contains(..., autoescape=True)` does, for a statement prepared once)."""
+    escaped = term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+    escaped = escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return f"%{escaped}%"
+
+
 def company_param() -> BindParameter[Any]:
     """`:company_id` in a prepared statement: `Model.company_id == company_param()`."""
     return bindparam(COMPANY_PARAM)
