@@ -32,6 +32,15 @@ def like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+PARENT_PARAM = "parent_id"
+
+
+def parent_param() -> BindParameter[Any]:
+    """`:parent_id` in a prepared statement of a child table; only ChildRepository.fetch
+    binds it, to the repository's parent."""
+    return bindparam(PARENT_PARAM)
+
+
 def company_param() -> BindParameter[Any]:
     """`:company_id` in a prepared statement: `Model.company_id == company_param()`."""
     return bindparam(COMPANY_PARAM)
@@ -131,3 +140,7 @@ class ChildRepository(TenantRepository[M]):
     def add(self, entity: M) -> M:
         setattr(entity, self.parent_key, self.parent_id)
         return super().add(entity)
+
+    async def fetch(self, prepared: Prepared, **values: Any) -> Sequence[Any]:
+        """`TenantRepository.fetch` with `:parent_id` bound to this repository's parent."""
+        return await super().fetch(prepared, **{**values, PARENT_PARAM: self.parent_id})

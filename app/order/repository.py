@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Uuid, any_, bindparam, exists, or_, select, tuple_
@@ -172,6 +172,12 @@ def list_statement(shape: ListShape) -> Prepared:
     return Prepared.of(stmt.order_by(*order).limit(bindparam("limit")))
 
 
+@cache
+def detail_statement() -> Prepared:
+    """One order as a list row plus `version`: value `id`."""
+    return Prepared.of(_rows().add_columns(Order.version).where(Order.id == bindparam("id")))
+
+
 class OrderRepository(TenantRepository[Order]):
     model = Order
     label = "Order"
@@ -185,3 +191,7 @@ class OrderRepository(TenantRepository[Order]):
     async def list_rows(self, shape: ListShape, **values: Any) -> Sequence[Any]:
         """A page of order rows (`list_statement`), `limit` + 1 of them when there is more."""
         return await self.fetch(list_statement(shape), **values)
+
+    async def detail_row(self, order_id: uuid.UUID) -> Any:
+        """The order as a list row plus `version`, or None."""
+        return await self.fetchrow(detail_statement(), id=order_id)

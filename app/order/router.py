@@ -9,7 +9,7 @@ from app.auth.dependencies import OrdersDelete, OrdersRead, OrdersWrite
 from app.kit.concurrency import etag
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.problem import problem_responses
-from app.kit.responses import json_response, model_response, set_etag
+from app.kit.responses import json_response, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, DateParam, DateTimeParam, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.order import service
@@ -158,8 +158,8 @@ async def create_order(
 @router.get("/{order_id:uuid}", operation_id="orders_get", response_model=OrderDetail)
 async def get_order(order_id: uuid.UUID, principal: OrdersRead, session: SessionDep) -> Response:
     """The order with its line items, payments (with `payments:read`) and assignees."""
-    view = await service.get_order(session, principal, order_id)
-    return model_response(to_detail(view), headers={"ETag": etag(view.order.version)})
+    fields, version = await service.read_order(session, principal, order_id)
+    return json_response(fields, headers={"ETag": etag(version)})
 
 
 @router.patch("/{order_id:uuid}", operation_id="orders_update")
