@@ -13,23 +13,22 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Subquery,
     Text,
     case,
     cast,
     func,
     literal,
     select,
-    true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import ClauseElement
-from sqlalchemy.sql.selectable import LateralFromClause
 
 from app.custom_field.models import CustomField
 from app.customer.models import RECORD_FIELDS, Customer, CustomerTag
-from app.customer.queries import account_columns
+from app.customer.queries import account_by_customer
 from app.tag.models import Tag
 
 BATCH_ROWS = 2000
@@ -40,6 +39,10 @@ TEXT_COLUMNS = frozenset(COLUMNS) - {"id", "number", "is_default", "created_at"}
 _FORMULA_START = ("=", "@", "\t", "\r")
 _SIGNED_NUMBER = r"^[+-][0-9 ]*[0-9][0-9 ]*$"
 LINE_END = "\r\n"
+# For the export's own transaction. The rows are sorted by number: with the default 4 MB a
+# 100k-row export sorts on disk. And a parallel plan builds the orders aggregate once per
+# worker (three times over), which costs more than the parallel scan saves.
+EXPORT_SETTINGS = "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0"
 
 
 def _safe_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -66,18 +69,18 @@ def _cell(name: str) -> ColumnElement[str]:
     return cast(column, Text)
 
 
-def _tag_names(company_id: uuid.UUID) -> LateralFromClause:
-    """The customer's tag names, "a; b", as a LATERAL subquery: a column the cell can
-    name several times without running the subquery again."""
+def _tag_names(company_id: uuid.UUID) -> Subquery:
+    """Each tagged customer's tag names, "a; b", as one grouped subquery (customer_id,
+    names) to LEFT JOIN: one pass over the company's tags rather than one per row."""
     return (
         select(
-            func.string_agg(Tag.name, aggregate_order_by(literal("; "), Tag.name)).label("names")
+            CustomerTag.customer_id,
+            func.string_agg(Tag.name, aggregate_order_by(literal("; "), Tag.name)).label("names"),
         )
-        .join(
-            CustomerTag, (CustomerTag.tag_id == Tag.id) & (CustomerTag.company_id == Tag.company_id)
-        )
-        .where(CustomerTag.company_id == company_id, CustomerTag.customer_id == Customer.id)
-        .lateral("tag_names")
+        .join(Tag, (CustomerTag.tag_id == Tag.id) & (CustomerTag.company_id == Tag.company_id))
+        .where(CustomerTag.company_id == company_id)
+        .group_by(CustomerTag.customer_id)
+        .subquery("tag_names")
     )
 
 
@@ -106,22 +109,23 @@ async def stream_csv(
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=LINE_END).writerow(header)
     yield buffer.getvalue().encode()
-    # Balance and lead status come from a LATERAL aggregate in the same statement: no
-    # query per row, and the same definitions as the list (app.customer.queries). Every
-    # cell is text already made safe by PostgreSQL; empty text is NULL, which COPY writes
-    # as an empty cell, as the csv module did (it would write a quoted "" otherwise).
-    account, balance, is_lead = account_columns()
+    # Balance and lead status come from the company's orders grouped by customer, tags
+    # likewise, joined in the same statement: no query per row, and the same definitions
+    # as the list (app.customer.queries). Every cell is text already made safe by
+    # PostgreSQL; empty text is NULL, which COPY writes as an empty cell, as the csv
+    # module did (it would write a quoted "" otherwise).
+    account = account_by_customer(company_id)
     tags = _tag_names(company_id)
     stmt = (
         filtered.with_only_columns(
             *(_cell(c) for c in COLUMNS),
             func.nullif(_safe_text(tags.c.names), ""),
-            cast(balance, Text),
-            _flag(is_lead),
+            cast(func.coalesce(account.c.balance, 0), Text),
+            _flag(account.c.customer_id.is_(None)),
             *(func.nullif(_safe_text(Customer.custom_fields[f.key].astext), "") for f in fields),
         )
-        .join_from(Customer, account, true())
-        .join_from(Customer, tags, true())
+        .outerjoin(account, account.c.customer_id == Customer.id)
+        .outerjoin(tags, tags.c.customer_id == Customer.id)
         .order_by(Customer.number)
     )
     async with sessions() as session:
@@ -135,7 +139,9 @@ async def stream_csv(
 
         async def copy() -> None:
             try:
-                await raw.copy_from_query(sql, *args, output=sink, format="csv")
+                async with raw.transaction(readonly=True):
+                    await raw.execute(EXPORT_SETTINGS)
+                    await raw.copy_from_query(sql, *args, output=sink, format="csv")
             except Exception as exc:  # noqa: BLE001 - handed to the reader, which raises it
                 await chunks.put(exc)
                 return
