@@ -3,6 +3,7 @@ response every list returns."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -38,10 +39,17 @@ def json_response(content: Any, *, headers: dict[str, str] | None = None) -> Res
     pydantic-core still writes what orjson refuses (an integer past 64 bits in a custom
     field)."""
     try:
-        body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
+        body = orjson.dumps(content, option=orjson.OPT_UTC_Z, default=_uuid_text)
     except (TypeError, orjson.JSONEncodeError):
         body = to_json(content)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _uuid_text(value: Any) -> str:
+    """asyncpg's own UUID type, which orjson does not know by its type (it is a uuid.UUID)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(type(value).__name__)
 
 
 def set_etag(response: Response, version: int) -> None:
