@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     # How long a worker may spend on one job before arq considers it lost and runs it again.
     worker_job_timeout_seconds: int = 300
 
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (the client's address
+    # is what public rate limits count): comma-separated addresses or networks, "*" for any.
+    # The name uvicorn reads too.
+    forwarded_allow_ips: str = "127.0.0.1"
+
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "127.0.0.1"

@@ -11,6 +11,7 @@ from arq.connections import ArqRedis
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from redis.asyncio import Redis
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import logging as app_logging
 from app.api_key.router import router as api_key_router
@@ -155,6 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         larger=[(order_file.UPLOAD_PATH, order_file.upload_body_limit(settings))],
     )
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: the client's address behind the load balancer, whatever the server (granian
+    # does not do it itself). Behind uvicorn, which does, a second pass changes nothing.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
