@@ -46,10 +46,12 @@ EXPORT_SETTINGS = "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_p
 
 
 def _safe_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
-    """`value` neutralised for spreadsheets."""
-    first = func.left(value, 1)
-    formula = first.in_(_FORMULA_START) | (
-        first.in_(("+", "-")) & ~value.regexp_match(_SIGNED_NUMBER)
+    """`value` neutralised for spreadsheets. The first character is compared by its code
+    (ascii(), 0 for an empty string): half the cost of left(value, 1) over a dozen cells of
+    every row, which showed in the export's time."""
+    first = func.ascii(value)
+    formula = first.in_([ord(c) for c in _FORMULA_START]) | (
+        first.in_([ord("+"), ord("-")]) & ~value.regexp_match(_SIGNED_NUMBER)
     )
     return case((formula, literal("'") + value), else_=value)
 
