@@ -50,7 +50,7 @@ COPY app ./app
 RUN python -m compileall -q app workers migrations
 USER 10001:10001
 EXPOSE 8000
-# `python -m app.cli api` execs uvicorn (and `worker` execs arq), so the server itself is
+# `python -m app.cli api` execs granian (and `worker` execs arq), so the server itself is
 # PID 1 and receives the orchestrator's SIGTERM for a graceful stop.
 ENTRYPOINT ["python", "-m", "app.cli"]
 CMD ["api"]

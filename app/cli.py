@@ -2,7 +2,7 @@
 
 DATABASE_URL and REDIS_URL are required (SECRET_KEY too for the API)::
 
-    api [--migrate]   serve the API with uvicorn on HOST:PORT
+    api [--migrate]   serve the API with granian on HOST:PORT
     worker            run the arq worker
     migrate           alembic upgrade head (once per release)
 
@@ -20,6 +20,36 @@ from collections.abc import Sequence
 from app.config import Settings, get_settings
 
 WORKER_SPEC = "workers.settings.WorkerSettings"
+API_SPEC = "app.main:app"
+
+
+def api_argv(host: str, port: int, *, log_level: str = "info") -> list[str]:
+    """The HTTP server's command line for the API: granian (ASGI, uvloop), chosen over
+    uvicorn with httptools by `make bench`'s scaling run (README, Performance). One worker
+    process unless GRANIAN_WORKERS says otherwise (granian reads it), so that a container
+    is one process and scaling out is the orchestrator's; API_PROCESSES must count them
+    all (the connection budget)."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--loop",
+        "uvloop",
+        "--no-ws",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--log-level",
+        log_level.lower(),
+        "--no-access-log",  # the app logs every request itself (structlog)
+        # A worker still busy this long after SIGTERM is killed.
+        "--workers-kill-timeout",
+        "10",
+        API_SPEC,
+    ]
 
 
 def say(message: str) -> None:
@@ -67,9 +97,8 @@ def cmd_api(settings: Settings, *, migrate: bool) -> int:
     _require_production_settings(settings, "api")
     if migrate:
         alembic_upgrade(dict(os.environ))
-    argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", settings.host]
-    argv += ["--port", str(settings.port), "--no-access-log"]
-    # exec: uvicorn becomes the process the orchestrator signals (SIGTERM = graceful stop).
+    argv = api_argv(settings.host, settings.port, log_level=settings.log_level)
+    # exec: the server becomes the process the orchestrator signals (SIGTERM = graceful stop).
     os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
 
 
@@ -89,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="Trackr commands")
     sub = parser.add_subparsers(dest="command", required=True)
-    api = sub.add_parser("api", help="production API server (uvicorn)")
+    api = sub.add_parser("api", help="production API server (granian)")
     api.add_argument("--migrate", action="store_true", help="run migrations before serving")
     sub.add_parser("worker", help="production arq worker")
     sub.add_parser("migrate", help="alembic upgrade head")

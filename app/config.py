@@ -10,6 +10,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class ConnectionBudgetExceeded(RuntimeError):
+    """The processes' connection pools together could exceed PostgreSQL's max_connections."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -19,8 +23,25 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # redis://host:6379/0 ; unset means "start embedded Redis".
     redis_url: str | None = None
-    database_pool_size: int = 10
-    database_max_overflow: int = 5
+    # Connections to PostgreSQL, per process: `database_pool_size` kept open, up to
+    # `database_max_overflow` more under load. All processes together must stay below the
+    # server's max_connections (a benchmark that went past it was spoiled), so each API
+    # process and each worker checks at start-up, against the server's own figure, that
+    #     (api_processes + worker_processes) x (database_pool_size + database_max_overflow)
+    #     + database_reserved_connections  <=  max_connections
+    # and refuses to start, saying which figures to change, when it does not hold.
+    # Defaults: (1 + 1) x (15 + 0) + 10 = 40 of PostgreSQL's default 100. No overflow by
+    # default: under steady load a pool at its size opens and closes an overflow connection
+    # for nearly every request (a connect each time, in the bench/ profile); the same 15
+    # connections as a fixed pool never churn.
+    database_pool_size: int = 15
+    database_max_overflow: int = 0
+    # API processes (every machine, every server worker) and arq worker processes using
+    # this database: what the sum above counts.
+    api_processes: int = 1
+    worker_processes: int = 1
+    # Kept free for everything else: migrations, psql, monitoring, superuser slots.
+    database_reserved_connections: int = 10
 
     # HS256 signing key for access tokens and pagination cursors. Unset: generated once
     # and kept in DATA_DIR/secret-key (fine for one machine, set it explicitly when scaled out).
@@ -37,6 +58,11 @@ class Settings(BaseSettings):
     # Requests per minute, per credential (authenticated) and per client IP (public routes).
     rate_limit_per_minute: int = 600
     rate_limit_public_per_minute: int = 60
+    # How long an API process may reuse a principal (credential -> user, company,
+    # permissions) without asking the database. Revocations and access changes made through
+    # the API still take effect at once on every process (app/auth/versions.py); this only
+    # bounds a change made behind the API's back (psql, a worker). 0 turns the cache off.
+    auth_cache_seconds: float = 30.0
 
     # Stripe (billing of the company itself). No API key: billing answers 503 "not configured".
     stripe_api_key: str | None = None
@@ -58,12 +84,38 @@ class Settings(BaseSettings):
     # How long a worker may spend on one job before arq considers it lost and runs it again.
     worker_job_timeout_seconds: int = 300
 
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (the client's address
+    # is what public rate limits count): comma-separated addresses or networks, "*" for any.
+    # The name uvicorn reads too.
+    forwarded_allow_ips: str = "127.0.0.1"
+
     log_level: str = "INFO"
     log_json: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     # Create a demo company on an empty database (embedded `make run` only).
     demo_seed: bool = Field(default=True)
+
+    def database_connections_needed(self) -> int:
+        """The most connections every process of a deployment can open, plus the reserve."""
+        per_process = self.database_pool_size + self.database_max_overflow
+        return (
+            self.api_processes + self.worker_processes
+        ) * per_process + self.database_reserved_connections
+
+    def check_connection_budget(self, max_connections: int) -> None:
+        """Refuse a deployment whose pools can exhaust PostgreSQL's `max_connections`."""
+        needed = self.database_connections_needed()
+        if needed > max_connections:
+            raise ConnectionBudgetExceeded(
+                f"PostgreSQL allows {max_connections} connections (max_connections), but "
+                f"this deployment may open {needed}: (API_PROCESSES {self.api_processes} + "
+                f"WORKER_PROCESSES {self.worker_processes}) x (DATABASE_POOL_SIZE "
+                f"{self.database_pool_size} + DATABASE_MAX_OVERFLOW "
+                f"{self.database_max_overflow}) + DATABASE_RESERVED_CONNECTIONS "
+                f"{self.database_reserved_connections}. Lower the pool sizes, or raise "
+                "max_connections (or put a pooler such as PgBouncer in front)."
+            )
 
     def resolved_files_dir(self) -> Path:
         return self.files_dir or self.data_dir / "files"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic_core import from_json
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +25,9 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_pre_ping=False,
+        # JSON columns (custom fields, a page's tags) are decoded by pydantic-core: the
+        # stdlib's json.loads was a tenth of the customer list's time (bench/ profile).
+        json_deserializer=from_json,
         connect_args={
             # asyncpg prepares every statement; a generic plan over tenant + trigram indexes
             # is ~20x slower than a custom one (shared/PERFORMANCE.md), so never use one.
@@ -35,12 +42,26 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     )
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_session_factory(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """`info` is copied into each session's `info` (the API puts its Redis there, for the
+    auth versions a committed access change bumps: app/auth/versions.py)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
-def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_read_session_factory(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
     """Sessions for safe methods (GET, HEAD): autocommit, so a read costs no BEGIN and
     COMMIT round trips. Each statement sees its own snapshot; reads that need one snapshot
     across statements, or a server-side cursor, open a regular session."""
-    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"), info)
+
+
+async def check_connection_budget(engine: AsyncEngine, settings: Settings) -> None:
+    """Raise ConnectionBudgetExceeded (app.config) when the deployment's pools together can
+    open more connections than the server's max_connections; called at start-up."""
+    async with engine.connect() as connection:
+        max_connections = int(await connection.scalar(text("SHOW max_connections")) or 0)
+    settings.check_connection_budget(max_connections)

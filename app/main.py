@@ -11,9 +11,12 @@ from arq.connections import ArqRedis
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from redis.asyncio import Redis
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import logging as app_logging
 from app.api_key.router import router as api_key_router
+from app.auth import versions as auth_versions
+from app.auth.cache import PrincipalCache
 from app.auth.router import router as auth_router
 from app.auth.service import TokenPolicy
 from app.billing import service as billing_service
@@ -27,7 +30,12 @@ from app.customer.contact.router import router as contact_router
 from app.customer.location.router import router as location_router
 from app.customer.reminder.router import router as customer_reminder_router
 from app.customer.router import router as customer_router
-from app.db import create_engine, create_read_session_factory, create_session_factory
+from app.db import (
+    check_connection_budget,
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 from app.event.router import router as event_router
 from app.group.router import router as group_router
 from app.health.router import router as health_router
@@ -111,11 +119,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if stripe is not None:
-            await stripe.aclose()
-        await redis.aclose()
-        await engine.dispose()
+        try:
+            await check_connection_budget(engine, settings)
+            yield
+        finally:
+            if stripe is not None:
+                await stripe.aclose()
+            await redis.aclose()
+            await engine.dispose()
 
     app = FastAPI(
         title="Trackr API",
@@ -128,8 +139,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     secret_key = settings.resolved_secret_key()
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = create_session_factory(engine)
-    app.state.read_sessions = create_read_session_factory(engine)
+    session_info = {auth_versions.REDIS_INFO_KEY: redis}
+    app.state.sessions = create_session_factory(engine, session_info)
+    app.state.read_sessions = create_read_session_factory(engine, session_info)
+    app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.redis = redis
     app.state.arq = arq
     app.state.stripe = stripe
@@ -152,6 +165,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         larger=[(order_file.UPLOAD_PATH, order_file.upload_body_limit(settings))],
     )
     app.add_middleware(RequestContextMiddleware)
+    # Outermost: the client's address behind the load balancer, whatever the server (granian
+    # does not do it itself). Behind uvicorn, which does, a second pass changes nothing.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

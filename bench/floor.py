@@ -19,29 +19,18 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import asyncpg
-
-try:
-    # Not a dependency of the project: without it the floor falls back to json below.
-    import orjson  # type: ignore[import-not-found, unused-ignore]
-
-    loads = orjson.loads
-
-    def dumps(value: Any) -> bytes:
-        body: bytes = orjson.dumps(value, option=orjson.OPT_UTC_Z, default=str)
-        return body
-
-except ImportError:  # pragma: no cover
-    import json
-
-    loads = json.loads
-
-    def dumps(value: Any) -> bytes:
-        return json.dumps(value, default=str, separators=(",", ":")).encode()
-
-
+import orjson
 from app.customer.models import ROW_FIELDS
 
 from bench.harness.settings import SECRET_KEY, dsn
+
+loads = orjson.loads
+
+
+def dumps(value: Any) -> bytes:
+    body: bytes = orjson.dumps(value, option=orjson.OPT_UTC_Z, default=str)
+    return body
+
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -5,6 +5,7 @@
     python -m bench.run --profile        # also py-spy the API's first page afterwards
     python -m bench.run --only orders_first_page order_detail payment_create
     python -m bench.run --only reminder_scan   # the reminder scan alone (bench/reminders.py)
+    python -m bench.run --only scaling   # N = 1, 2 API processes, uvicorn and granian
 
 Serves the API (`uvicorn app.main:app`, one worker) and the floor (bench/floor.py) on
 127.0.0.1, loads each scenario with wrk, and reports req/s, p50 and p99 per scenario with
@@ -33,12 +34,12 @@ from bench.report import reminders as reminders_report
 from bench.report.api import ApiRun, build_report
 from bench.report.environment import environment
 from bench.report.profile import render
-from bench.scenarios import customers, orders, reminders
+from bench.scenarios import customers, orders, reminders, scaling
 from bench.seed import reminders as reminders_seed
 from bench.seed.customers import BIG_CUSTOMERS, COMPANIES, SMALL_CUSTOMERS, seed
 from bench.seed.orders import seed_orders
 
-SCENARIO_KEYS = (*customers.KEYS, *orders.KEYS, *reminders.KEYS)
+SCENARIO_KEYS = (*customers.KEYS, *orders.KEYS, *reminders.KEYS, *scaling.KEYS)
 
 
 def parse_args() -> argparse.Namespace:
@@ -140,11 +141,19 @@ def main() -> None:
         scenarios = [s for s in scenarios if wanted(s.key) or s.key == "floor"]
         run = ApiRun(env, state, orders_state, facts, deep, scenarios, [], None)
         measure_rounds(run, args, load, floor, api)
+        scaled = (
+            scaling.measure_all(big, floor, log_dir, load, args.rounds)
+            if wanted("scaling")
+            else None
+        )
         scan = None
         if layout is not None:
             wait_for_quiet(load.quiet, load.quiet_wait)
             scan = reminders.measure(layout, runs=max(args.rounds, 3))
         report, results = build_report(run)
+        if scaled is not None:
+            results["scaling"] = scaling.as_json(scaled)
+            report += "\n" + "\n".join(scaling.markdown(scaled))
         if scan is not None:
             results["reminder_scan"] = scan.as_json()
             report += "\n" + reminders_report.markdown(scan)

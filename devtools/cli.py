@@ -1,7 +1,7 @@
 """Local development commands: ``python -m devtools.cli <command>`` (``make run``, ...).
 
     run       embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset, migrations,
-              demo data, then the API (uvicorn) and the worker (arq) until Ctrl-C
+              demo data, then the API (granian) and the worker (arq) until Ctrl-C
     migrate   alembic upgrade head (on the embedded database when DATABASE_URL is unset)
     stop      stop embedded servers left running in DATA_DIR (e.g. after a crash)
 
@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.cli import WORKER_SPEC, alembic_upgrade, migrate_exit_code, say
+from app.cli import WORKER_SPEC, alembic_upgrade, api_argv, migrate_exit_code, say
 from app.config import Settings, get_settings
 from devtools import embedded
 from devtools.supervisor import (
@@ -66,10 +66,7 @@ def _start_children(settings: Settings, env: dict[str, str], children: list[Chil
     """Start the API and the worker, appending each to ``children`` as soon as it exists (so
     a signal arriving meanwhile still stops it); print the docs URL once the API listens."""
     host, port = settings.host, settings.port
-    api_argv = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", host]
-    api_argv += ["--port", str(port), "--timeout-graceful-shutdown", "10"]
-    api_argv += ["--no-access-log"]  # the app logs every request itself (structlog)
-    children.append(spawn("api", api_argv, env))
+    children.append(spawn("api", api_argv(host, port, log_level=settings.log_level), env))
     children.append(spawn("worker", [sys.executable, "-m", "arq", WORKER_SPEC], env))
     if wait_listening(display_host(host), port, children):
         say("running; press Ctrl-C to stop")

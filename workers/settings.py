@@ -14,7 +14,7 @@ from arq.connections import RedisSettings
 from app import logging as app_logging
 from app.billing.gateway import StripeGateway
 from app.config import get_settings
-from app.db import create_engine, create_session_factory
+from app.db import check_connection_budget, create_engine, create_session_factory
 from workers.maintenance import purge_expired
 from workers.reminders import scan_reminders
 from workers.stripe_events import MAX_TRIES, process_stripe_event, sweep_stripe_events
@@ -25,6 +25,7 @@ _settings = get_settings()
 async def startup(ctx: dict[str, Any]) -> None:
     app_logging.configure(_settings.log_level, json=_settings.log_json)
     engine = create_engine(_settings)
+    await check_connection_budget(engine, _settings)
     ctx["settings"] = _settings
     ctx["engine"] = engine
     ctx["sessions"] = create_session_factory(engine)

@@ -14,12 +14,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.auth import permissions
-from app.auth import service as auth_service
+from app.auth import authenticator, permissions
 from app.auth.principal import Principal
 from app.errors import PermissionDenied, Unauthorized
 from app.kit import ratelimit
-from app.kit.dependencies import RedisDep, SecretKeyDep, SessionDep, SettingsDep
+from app.kit.dependencies import get_session
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -31,7 +30,11 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 class Authorize:
     """Authenticate the caller and require `permission` (None: any authenticated caller).
 
-    The principal is resolved once per request; a missing permission is a 403 that names it.
+    The principal is resolved once per request (app/auth/authenticator.py: one Redis round
+    trip, a cached principal when the company's auth version allows it); a missing
+    permission is a 403 that names it. It takes the request alone besides the bearer
+    scheme (which puts the credential in the contract): every sub-dependency is a hop
+    FastAPI makes on every request of every route.
     """
 
     def __init__(self, permission: permissions.Permission | None = None) -> None:
@@ -40,24 +43,19 @@ class Authorize:
     def __repr__(self) -> str:
         return f"Authorize({self.permission!r})"
 
-    async def __call__(
-        self,
-        request: Request,
-        session: SessionDep,
-        redis: RedisDep,
-        settings: SettingsDep,
-        secret_key: SecretKeyDep,
-        credentials: BearerDep,
-    ) -> Principal:
+    async def __call__(self, request: Request, credentials: BearerDep) -> Principal:
         principal: Principal | None = getattr(request.state, "principal", None)
         if principal is None:
             if credentials is None or not credentials.credentials:
                 raise Unauthorized("Send `Authorization: Bearer <access token or API key>`.")
-            principal = await auth_service.authenticate(
-                session, secret_key, credentials.credentials
-            )
-            await ratelimit.hit(
-                redis, f"cred:{principal.credential_id}", settings.rate_limit_per_minute
+            state = request.app.state
+            principal = await authenticator.authenticate(
+                session=await get_session(request),
+                redis=state.redis,
+                cache=state.principal_cache,
+                secret_key=state.secret_key,
+                credential=credentials.credentials,
+                rate_limit=state.settings.rate_limit_per_minute,
             )
             request.state.principal = principal
         if self.permission is not None and not principal.has(self.permission):
@@ -74,11 +72,12 @@ class Public:
     def __init__(self, *, rate_limited: bool = True) -> None:
         self.rate_limited = rate_limited
 
-    async def __call__(self, request: Request, redis: RedisDep, settings: SettingsDep) -> None:
+    async def __call__(self, request: Request) -> None:
         if not self.rate_limited:
             return
         client = request.client.host if request.client else "unknown"
-        await ratelimit.hit(redis, f"ip:{client}", settings.rate_limit_public_per_minute)
+        limit = request.app.state.settings.rate_limit_public_per_minute
+        await ratelimit.hit(request.app.state.redis, f"ip:{client}", limit)
 
 
 PUBLIC = Depends(Public())

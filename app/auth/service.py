@@ -17,6 +17,7 @@ from app.auth.models import RefreshToken
 from app.auth.passwords import hash_password, verify_password
 from app.auth.principal import Principal
 from app.auth.tokens import (
+    AccessClaims,
     api_key_prefix,
     hash_secret,
     issue_access_token,
@@ -167,8 +168,11 @@ async def revoke(session: AsyncSession, refresh_token: str) -> None:
         await credentials.revoke_family(session, token.family_id, _now())
 
 
-async def authenticate(session: AsyncSession, secret_key: str, credential: str) -> Principal:
-    """Turn a bearer credential into a Principal, or raise Unauthorized.
+async def authenticate(
+    session: AsyncSession, secret_key: str, credential: str, *, claims: AccessClaims | None = None
+) -> Principal:
+    """Turn a bearer credential into a Principal, or raise Unauthorized. `claims`: the
+    access token's, when the caller has already verified it.
 
     An API key acts with its own permissions intersected with its creator's current ones,
     so demoting or disabling the creator narrows or stops the key at once.
@@ -176,7 +180,8 @@ async def authenticate(session: AsyncSession, secret_key: str, credential: str) 
     prefix = api_key_prefix(credential)
     if prefix is not None:
         return await _authenticate_api_key(session, prefix, credential)
-    claims = read_access_token(secret_key, credential)
+    if claims is None:
+        claims = read_access_token(secret_key, credential)
     found = await credentials.user_with_permissions(session, claims.user_id)
     if found is None or found[0].company_id != claims.company_id or not found[0].is_active:
         raise Unauthorized("The user behind this token no longer has access.")

@@ -20,6 +20,7 @@ API_KEY_PREFIX = "trk_"
 class AccessClaims:
     user_id: uuid.UUID
     company_id: uuid.UUID
+    expires_at: float = 0.0  # POSIX time of `exp`
 
 
 def issue_access_token(
@@ -48,7 +49,9 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
         )
         if claims["typ"] != "access":
             raise Unauthorized("The token is not an access token.")
-        return AccessClaims(uuid.UUID(claims["sub"]), uuid.UUID(claims["cid"]))
+        return AccessClaims(
+            uuid.UUID(claims["sub"]), uuid.UUID(claims["cid"]), float(claims["exp"])
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The access token has expired; refresh it.") from None
     except (jwt.InvalidTokenError, ValueError, TypeError):

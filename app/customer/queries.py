@@ -18,7 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, FromClause, exists, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    Subquery,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.customer.models import Customer
@@ -94,3 +103,18 @@ def account_columns() -> tuple[FromClause, ColumnElement[int], ColumnElement[boo
     )
     columns: Any = account.c
     return account, columns.balance, columns.is_lead
+
+
+def account_by_customer(company_id: uuid.UUID) -> Subquery:
+    """`balance` and `is_lead` of every customer of the company that has orders, as one
+    grouped subquery (customer_id, balance) to LEFT JOIN: a customer without a row is a
+    lead that owes nothing. For statements over many of the company's customers (the CSV
+    export): one pass over the company's orders and a hash join beat an index probe per
+    customer from about a thousand customers on, and cost one aggregate over its orders
+    below that."""
+    return (
+        select(Order.customer_id, _balance().label("balance"))
+        .where(Order.company_id == company_id, Order.customer_id.is_not(None))
+        .group_by(Order.customer_id)
+        .subquery("account")
+    )

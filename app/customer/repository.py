@@ -3,35 +3,143 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
+    Uuid,
+    any_,
+    bindparam,
     delete,
     func,
     literal_column,
     or_,
     select,
+    true,
+    tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.customer.models import Customer, CustomerTag
+from app.customer.models import ROW_FIELDS, Customer, CustomerTag
+from app.customer.queries import account_columns, is_lead_clause
 from app.errors import NotFound
-from app.kit.repository import TenantRepository
+from app.kit.pagination import Sort
+from app.kit.repository import LIKE_ESCAPE, TenantRepository, company_param
+from app.kit.statements import Prepared
 from app.tag.models import Tag
 
 MAX_DUPLICATES = 10
 SIMILAR_NAME_THRESHOLD = 0.4
 
 
+SORTS = {
+    "name": Sort("name", Customer.name, Customer.id),
+    "-name": Sort("-name", Customer.name, Customer.id, descending=True),
+    "number": Sort("number", Customer.number, Customer.id),
+    "-number": Sort("-number", Customer.number, Customer.id, descending=True),
+    "created_at": Sort("created_at", Customer.created_at, Customer.id),
+    "-created_at": Sort("-created_at", Customer.created_at, Customer.id, descending=True),
+}
+
+
+@dataclass(frozen=True)
+class ListShape:
+    """What varies between list statements besides values: the sort, whether a cursor
+    continues a previous page, and which filters are set. Each shape is built and compiled
+    once (`list_statement`); a request binds its values."""
+
+    sort: str  # a key of SORTS
+    after: bool = False
+    q: bool = False
+    status: bool = False
+    tags: bool = False
+    is_lead: bool | None = None
+    created_from: bool = False
+    created_to: bool = False
+    custom_fields: bool = False
+
+
+def _rows() -> Select[Any]:
+    """The company's customers as rows of their read schema (app.customer.schemas
+    .CustomerRead): its fields, tags and account figures included, named as those fields."""
+    account, balance, is_lead = account_columns()
+    return (
+        select(
+            *(getattr(Customer, name) for name in ROW_FIELDS),
+            balance.label("balance"),
+            is_lead.label("is_lead"),
+            CustomerTagRepository.tags_column().label("tags"),
+        )
+        .join_from(Customer, account, true())
+        .where(Customer.company_id == company_param())
+    )
+
+
+@lru_cache(maxsize=512)
+def list_statement(shape: ListShape) -> Prepared:
+    """One page of the company's customers in keyset order, in one statement: values
+    `limit`, and per the shape `after_key`/`after_id`, `q_pattern`, `status`, `tag_ids`,
+    `created_from`, `created_to`, `custom_fields`."""
+    sort = SORTS[shape.sort]
+    stmt = _rows()
+    if shape.q:
+        stmt = stmt.where(Customer.search_text.like(bindparam("q_pattern"), escape=LIKE_ESCAPE))
+    if shape.status:
+        stmt = stmt.where(Customer.status == bindparam("status"))
+    if shape.tags:
+        tag_ids = bindparam("tag_ids", type_=ARRAY(Uuid()))
+        stmt = stmt.where(
+            select(CustomerTag.customer_id)
+            .where(
+                CustomerTag.company_id == Customer.company_id,
+                CustomerTag.customer_id == Customer.id,
+                CustomerTag.tag_id == any_(tag_ids),
+            )
+            .exists()
+        )
+    if shape.is_lead is not None:
+        lead = is_lead_clause()
+        stmt = stmt.where(lead if shape.is_lead else ~lead)
+    if shape.created_from:
+        stmt = stmt.where(Customer.created_at >= bindparam("created_from"))
+    if shape.created_to:
+        stmt = stmt.where(Customer.created_at < bindparam("created_to"))
+    if shape.custom_fields:
+        stmt = stmt.where(Customer.custom_fields.contains(bindparam("custom_fields", type_=JSONB)))
+    if shape.after:
+        last = tuple_(
+            bindparam("after_key", type_=sort.key.type), bindparam("after_id", type_=Uuid())
+        )
+        position = tuple_(sort.key, sort.id)
+        stmt = stmt.where(position < last if sort.descending else position > last)
+    order = (sort.key.desc(), sort.id.desc()) if sort.descending else (sort.key, sort.id)
+    return Prepared.of(stmt.order_by(*order).limit(bindparam("limit")))
+
+
+@cache
+def row_statement() -> Prepared:
+    """One customer as a list row, with its version (the ETag): value `id`."""
+    return Prepared.of(_rows().add_columns(Customer.version).where(Customer.id == bindparam("id")))
+
+
 class CustomerRepository(TenantRepository[Customer]):
     model = Customer
     label = "Customer"
+
+    async def list_rows(self, shape: ListShape, **values: Any) -> Sequence[Any]:
+        """A page of rows (`list_statement`), `limit` + 1 of them when there is more."""
+        return await self.fetch(list_statement(shape), **values)
+
+    async def row(self, customer_id: uuid.UUID) -> Any:
+        """The customer as a list row plus `version`, or None."""
+        return await self.fetchrow(row_statement(), id=customer_id)
 
     def matching(self, *, key: str | None, email: str | None, phones: Sequence[str]) -> Select[Any]:
         """Customers with this exact name key, email, or phone (either number)."""

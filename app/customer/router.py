@@ -33,7 +33,7 @@ from app.kit.concurrency import etag
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep, get_sessions
 from app.kit.phone import to_e164
 from app.kit.problem import problem_document, problem_responses
-from app.kit.responses import as_page, json_response, model_response, set_etag
+from app.kit.responses import as_page, json_response, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, DateTimeParam, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 
@@ -231,8 +231,8 @@ async def export(
 async def get_customer(
     customer_id: uuid.UUID, principal: CustomersRead, session: SessionDep
 ) -> Response:
-    view = await service.get_customer(session, principal, customer_id)
-    return model_response(to_read(view), headers={"ETag": etag(view.customer.version)})
+    fields, version = await service.read_customer(session, principal, customer_id)
+    return json_response(fields, headers={"ETag": etag(version)})
 
 
 @router.patch(

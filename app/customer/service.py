@@ -6,43 +6,39 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, true, update
+from sqlalchemy import Select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.custom_field import service as custom_fields
-from app.customer.models import RECORD_FIELDS, ROW_FIELDS, Customer
+from app.customer.models import RECORD_FIELDS, Customer
 from app.customer.queries import (
     Derived,
-    account_columns,
     derived_values,
     is_lead_clause,
     name_key,
 )
-from app.customer.repository import CustomerRepository, CustomerTagRepository
+from app.customer.repository import (
+    SORTS,
+    CustomerRepository,
+    CustomerTagRepository,
+    ListShape,
+)
 from app.customer.schemas import CustomerCreate, CustomerUpdate
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.event import service as events
 from app.event.models import Event
 from app.kit.concurrency import check_version
 from app.kit.numbering import next_number
-from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.kit.pagination import CursorCodec, PageParams, PageResult
+from app.kit.repository import like_pattern
 from app.order.models import Order
 from app.tag import service as tags
 from app.tag.models import Tag
 
 ENTITY = "customer"
-SORTS = {
-    "name": Sort("name", Customer.name, Customer.id),
-    "-name": Sort("-name", Customer.name, Customer.id, descending=True),
-    "number": Sort("number", Customer.number, Customer.id),
-    "-number": Sort("-number", Customer.number, Customer.id, descending=True),
-    "created_at": Sort("created_at", Customer.created_at, Customer.id),
-    "-created_at": Sort("-created_at", Customer.created_at, Customer.id, descending=True),
-}
 
 
 @dataclass(frozen=True)
@@ -136,13 +132,6 @@ async def _check_account_number(
         stmt = stmt.where(Customer.id != customer_id)
     if await repository.session.scalar(stmt.limit(1)) is not None:
         raise Conflict("Another customer has this account number.", field="account_number")
-
-
-async def get_customer(
-    session: AsyncSession, principal: Principal, customer_id: uuid.UUID
-) -> CustomerView:
-    customer = await CustomerRepository(session, principal.company_id).get_or_404(customer_id)
-    return (await _views(session, principal.company_id, [customer]))[0]
 
 
 async def update_customer(
@@ -261,25 +250,6 @@ async def filtered(
     return stmt
 
 
-# The list's rows are served as they come from the database: columns named as the read
-# schema's fields (app.customer.schemas.CustomerRead), so a page needs neither ORM objects
-# nor models (they were two fifths of the list's time in the bench/ profile).
-LIST_COLUMNS = ROW_FIELDS
-
-
-@cache
-def _page_columns() -> tuple[FromClause, tuple[ColumnElement[Any], ...]]:
-    """What a list row shows, built once: these constructs hold no parameters, and
-    building them per request showed in the list's profile."""
-    account, balance, is_lead = account_columns()
-    return account, (
-        *(getattr(Customer, name) for name in LIST_COLUMNS),
-        balance.label("balance"),
-        is_lead.label("is_lead"),
-        CustomerTagRepository.tags_column().label("tags"),
-    )
-
-
 async def list_customers(
     session: AsyncSession,
     principal: Principal,
@@ -290,13 +260,62 @@ async def list_customers(
     codec: CursorCodec,
 ) -> PageResult[dict[str, Any]]:
     """One page in keyset order, in one statement whatever the page size: each customer as
-    the fields of its read schema, tags and account figures included."""
+    the fields of its read schema, tags and account figures included.
+
+    The rows are served as they come from the database, columns named as the read
+    schema's fields (app.customer.schemas.CustomerRead): a page needs neither ORM objects
+    nor models, and its statement is built and compiled once per shape of filters
+    (app.customer.repository.list_statement), so a request only binds values."""
     repository = CustomerRepository(session, principal.company_id)
-    stmt = await filtered(session, principal, filters)
-    account, columns = _page_columns()
-    stmt = stmt.with_only_columns(*columns).join_from(Customer, account, true())
-    page = await repository.page_rows(stmt, sort=SORTS[sort], params=params, codec=codec)
-    return PageResult([row._asdict() for row in page.items], page.has_more, page.next_cursor)
+    values: dict[str, Any] = {"limit": params.limit + 1}
+    if params.cursor:
+        values["after_key"], values["after_id"] = codec.decode(
+            params.cursor, principal.company_id, sort
+        )
+    if filters.q:
+        values["q_pattern"] = like_pattern(filters.q.lower())
+    if filters.status:
+        values["status"] = filters.status
+    if filters.tag_ids:
+        values["tag_ids"] = list(filters.tag_ids)
+    if filters.created_from:
+        values["created_from"] = filters.created_from
+    if filters.created_to:
+        values["created_to"] = filters.created_to
+    if filters.custom_fields:
+        values["custom_fields"] = await custom_fields.filter_values(
+            session, principal.company_id, ENTITY, filters.custom_fields
+        )
+    shape = ListShape(
+        sort,
+        after=bool(params.cursor),
+        q=bool(filters.q),
+        status=bool(filters.status),
+        tags=bool(filters.tag_ids),
+        is_lead=filters.is_lead,
+        created_from=bool(filters.created_from),
+        created_to=bool(filters.created_to),
+        custom_fields=bool(filters.custom_fields),
+    )
+    rows = await repository.list_rows(shape, **values)
+    items = [dict(row) for row in rows[: params.limit]]
+    next_cursor = None
+    if len(rows) > params.limit:
+        last, key = items[-1], SORTS[sort].key.key
+        next_cursor = codec.encode(principal.company_id, sort, [last[key], last["id"]])
+    return PageResult(items, next_cursor is not None, next_cursor)
+
+
+async def read_customer(
+    session: AsyncSession, principal: Principal, customer_id: uuid.UUID
+) -> tuple[dict[str, Any], int]:
+    """The company's customer as its read schema's fields (the list's row) and its version,
+    in one prepared statement; 404 when it is missing or another company's."""
+    row = await CustomerRepository(session, principal.company_id).row(customer_id)
+    if row is None:
+        raise NotFound(f"Customer {customer_id} not found.")
+    fields = dict(row)
+    return fields, fields.pop("version")
 
 
 async def find_duplicates(

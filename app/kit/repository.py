@@ -4,14 +4,47 @@ makes is scoped to that company by construction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
+from app.kit import statements
 from app.kit.models import Base
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort, paginate
+from app.kit.statements import Prepared
+
+# The parameter every prepared statement of a tenant table names for its company
+# (app/kit/statements.py); only TenantRepository.fetch binds it.
+COMPANY_PARAM = "company_id"
+
+
+LIKE_ESCAPE = "/"
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` for `LIKE :pattern ESCAPE '/'`, the term's own % and _ matching themselves
+    (what `contains(..., autoescape=True)` does, for a statement prepared once)."""
+    escaped = term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+    escaped = escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return f"%{escaped}%"
+
+
+PARENT_PARAM = "parent_id"
+
+
+def parent_param() -> BindParameter[Any]:
+    """`:parent_id` in a prepared statement of a child table; only ChildRepository.fetch
+    binds it, to the repository's parent."""
+    return bindparam(PARENT_PARAM)
+
+
+def company_param() -> BindParameter[Any]:
+    """`:company_id` in a prepared statement: `Model.company_id == company_param()`."""
+    return bindparam(COMPANY_PARAM)
+
 
 M = TypeVar("M", bound=Base)
 
@@ -41,6 +74,20 @@ class TenantRepository(Generic[M]):
         if entity is None:
             raise NotFound(f"{self.label} {entity_id} not found.")
         return entity
+
+    async def fetch(self, prepared: Prepared, **values: Any) -> Sequence[Any]:
+        """Run a prepared read statement (app/kit/statements.py) for this company: its
+        `:company_id` is bound here, after the caller's values, so no caller can leave it out
+        or name another company."""
+        return await statements.fetch(
+            self.session, prepared, {**values, COMPANY_PARAM: self.company_id}
+        )
+
+    async def fetchrow(self, prepared: Prepared, **values: Any) -> Any:
+        """`fetch`'s first row, or None."""
+        return await statements.fetchrow(
+            self.session, prepared, {**values, COMPANY_PARAM: self.company_id}
+        )
 
     def add(self, entity: M) -> M:
         entity.company_id = self.company_id  # type: ignore[attr-defined]
@@ -93,3 +140,7 @@ class ChildRepository(TenantRepository[M]):
     def add(self, entity: M) -> M:
         setattr(entity, self.parent_key, self.parent_id)
         return super().add(entity)
+
+    async def fetch(self, prepared: Prepared, **values: Any) -> Sequence[Any]:
+        """`TenantRepository.fetch` with `:parent_id` bound to this repository's parent."""
+        return await super().fetch(prepared, **{**values, PARENT_PARAM: self.parent_id})

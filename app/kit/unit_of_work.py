@@ -33,7 +33,7 @@ from app.kit.idempotency import (
     with_idempotency,
 )
 from app.kit.problem import problem_responses, to_problem
-from app.kit.transaction import take_after_commit
+from app.kit.transaction import take_after_commit, take_on_commit
 
 
 def _takes_if_match(dependant: Dependant) -> bool:
@@ -128,6 +128,11 @@ async def _commit(request: Request, response: Response) -> None:
     if session is not None:
         await session.commit()
         request.state.idempotency_claim = None
+        for work in take_on_commit(session):
+            try:
+                await work()
+            except Exception as exc:  # noqa: BLE001 - committed: the answer stands
+                to_problem(exc, request)  # logged as a 500
 
 
 async def _abandon(request: Request) -> None:
@@ -135,6 +140,7 @@ async def _abandon(request: Request) -> None:
     try:
         if session is not None:
             take_after_commit(session)  # the change it was for did not happen
+            take_on_commit(session)
             await session.rollback()
         held: Claim | None = getattr(request.state, "idempotency_claim", None)
         if held is not None:

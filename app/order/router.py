@@ -9,7 +9,7 @@ from app.auth.dependencies import OrdersDelete, OrdersRead, OrdersWrite
 from app.kit.concurrency import etag
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.problem import problem_responses
-from app.kit.responses import model_response, set_etag
+from app.kit.responses import json_response, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, DateParam, DateTimeParam, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.order import service
@@ -31,10 +31,6 @@ from app.storage.dependencies import BlobStoreDep
 router = APIRouter(prefix="/v1/orders", route_class=UnitOfWorkRoute, tags=["orders"])
 
 OrderSort = Literal["number", "-number", "created_at", "-created_at", "title", "-title"]
-
-
-def to_read(view: service.OrderView) -> OrderRead:
-    return OrderRead(**_fields(view))
 
 
 def _fields(view: service.OrderView) -> dict[str, object]:
@@ -135,11 +131,11 @@ async def list_orders(
 ) -> Response:
     """The company's orders, newest number first by default; every sort pages with keyset
     cursors."""
-    page, views = await service.list_orders(
+    page = await service.list_orders(
         session, principal, filters=filters, sort=sort, params=params, codec=codec
     )
-    return model_response(
-        Page(data=[to_read(v) for v in views], has_more=page.has_more, next_cursor=page.next_cursor)
+    return json_response(
+        {"data": page.items, "has_more": page.has_more, "next_cursor": page.next_cursor}
     )
 
 
@@ -165,8 +161,8 @@ async def create_order(
 @router.get("/{order_id:uuid}", operation_id="orders_get", response_model=OrderDetail)
 async def get_order(order_id: uuid.UUID, principal: OrdersRead, session: SessionDep) -> Response:
     """The order with its line items, payments (with `payments:read`) and assignees."""
-    view = await service.get_order(session, principal, order_id)
-    return model_response(to_detail(view), headers={"ETag": etag(view.order.version)})
+    fields, version = await service.read_order(session, principal, order_id)
+    return json_response(fields, headers={"ETag": etag(version)})
 
 
 @router.patch("/{order_id:uuid}", operation_id="orders_update")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import permissions
@@ -19,14 +18,15 @@ from app.customer import service as customers
 from app.customer.contact import service as contacts
 from app.customer.location import service as locations
 from app.customer.models import Customer
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.event import service as events
 from app.kit.clock import today_in
 from app.kit.concurrency import check_version
 from app.kit.numbering import next_number
-from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.kit.pagination import CursorCodec, PageParams, PageResult
+from app.kit.repository import like_pattern
+from app.order import money
 from app.order.appointment import service as appointments
-from app.order.assignee.models import OrderAssignee
 from app.order.assignee.service import Assignee, assignees_of
 from app.order.file import service as files
 from app.order.line.models import OrderLine
@@ -35,21 +35,19 @@ from app.order.line.service import MAX_LINES
 from app.order.models import Order
 from app.order.payment.models import Payment
 from app.order.payment.repository import PaymentRepository
-from app.order.repository import OrderRepository
+from app.order.repository import (
+    ROW_COLUMNS,
+    SORTS,
+    STATUS_COLUMNS,
+    ListShape,
+    OrderRepository,
+)
 from app.order.schemas import OrderCreate, OrderUpdate
 from app.order_status import service as statuses
 from app.order_status.models import OrderStatus
 from app.storage.blob import BlobStore
 
 ENTITY = "order"
-SORTS = {
-    "number": Sort("number", Order.number, Order.id),
-    "-number": Sort("-number", Order.number, Order.id, descending=True),
-    "created_at": Sort("created_at", Order.created_at, Order.id),
-    "-created_at": Sort("-created_at", Order.created_at, Order.id, descending=True),
-    "title": Sort("title", Order.title, Order.id),
-    "-title": Sort("-title", Order.title, Order.id, descending=True),
-}
 _PLAIN_FIELDS = ("title", "description", "referral", "reminder_on", "scheduled_on", "source")
 
 
@@ -180,11 +178,35 @@ def _sees_payments(principal: Principal) -> bool:
     return permissions.allows(principal, permissions.PAYMENTS_READ)
 
 
-async def get_order(
+async def read_order(
     session: AsyncSession, principal: Principal, order_id: uuid.UUID
-) -> OrderDetailView:
-    order = await OrderRepository(session, principal.company_id).get_or_404(order_id)
-    return await _detail(session, principal, order)
+) -> tuple[dict[str, Any], int]:
+    """The order as its detail schema's fields (app.order.schemas.OrderDetail) and its
+    version: the order with its status and company in one prepared statement, then its
+    lines, its payments (only with `payments:read`; null otherwise) and its assignees.
+    404 when it is missing or another company's."""
+    row = await OrderRepository(session, principal.company_id).detail_row(order_id)
+    if row is None:
+        raise NotFound(f"Order {order_id} not found.")
+    fields = _read_fields(row, today_in(row["company_timezone"]))
+    lines = await OrderLineRepository(session, principal.company_id, order_id).rows(MAX_LINES)
+    fields["lines"] = [_line_fields(line) for line in lines]
+    fields["payments"] = (
+        [dict(p) for p in await PaymentRepository(session, principal.company_id, order_id).rows()]
+        if _sees_payments(principal)
+        else None
+    )
+    fields["assignees"] = [
+        {"user_id": a.user_id, "user_name": a.user_name, "role": a.role, "created_at": a.created_at}
+        for a in (await assignees_of(session, principal.company_id, [order_id]))[order_id]
+    ]
+    return fields, row["version"]
+
+
+def _line_fields(row: Any) -> dict[str, Any]:
+    fields = dict(row)
+    fields["quantity"] = f"{fields['quantity']:.3f}"  # as OrderLineRead's QuantityOut
+    return fields
 
 
 async def _detail(session: AsyncSession, principal: Principal, order: Order) -> OrderDetailView:
@@ -318,66 +340,6 @@ async def delete_order(
     files.remove_blobs_after_commit(session, store, principal.company_id, shas)
 
 
-async def filtered(
-    session: AsyncSession, principal: Principal, filters: OrderFilters, today: date
-) -> Select[Any]:
-    """The company's orders matching `filters`."""
-    stmt = OrderRepository(session, principal.company_id).select()
-    clauses = _who_and_what(principal.company_id, filters) + _when_and_money(filters, today)
-    return stmt.where(*clauses) if clauses else stmt
-
-
-def _who_and_what(company_id: uuid.UUID, f: OrderFilters) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if f.q:
-        text = f.q.strip()
-        match = Order.search_text.contains(text.lower(), autoescape=True)
-        if text.isdigit() and len(text) <= 18:
-            match = match | (Order.number == int(text))
-        clauses.append(match)
-    if f.status_ids:
-        clauses.append(Order.status_id.in_(f.status_ids))
-    if f.stage:
-        clauses.append(
-            Order.status_id.in_(
-                select(OrderStatus.id).where(
-                    OrderStatus.company_id == company_id, OrderStatus.stage == f.stage
-                )
-            )
-        )
-    if f.customer_id:
-        clauses.append(Order.customer_id == f.customer_id)
-    if f.assignee_id:
-        clauses.append(
-            exists().where(
-                OrderAssignee.company_id == company_id,
-                OrderAssignee.order_id == Order.id,
-                OrderAssignee.user_id == f.assignee_id,
-            )
-        )
-    if f.source:
-        clauses.append(Order.source == f.source)
-    return clauses
-
-
-def _when_and_money(f: OrderFilters, today: date) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if f.created_from:
-        clauses.append(Order.created_at >= f.created_from)
-    if f.created_to:
-        clauses.append(Order.created_at < f.created_to)
-    if f.reminder_from:
-        clauses.append(Order.reminder_on >= f.reminder_from)
-    if f.reminder_to:
-        clauses.append(Order.reminder_on <= f.reminder_to)
-    if f.has_balance is not None:
-        clauses.append((Order.balance_due > 0) == f.has_balance)
-    if f.overdue is not None:
-        overdue = Order.invoiced_on.is_not(None) & (Order.due_on < today) & (Order.balance_due > 0)
-        clauses.append(overdue if f.overdue else ~overdue)
-    return clauses
-
-
 async def list_orders(
     session: AsyncSession,
     principal: Principal,
@@ -386,14 +348,85 @@ async def list_orders(
     sort: str,
     params: PageParams,
     codec: CursorCodec,
-) -> tuple[PageResult[Order], list[OrderView]]:
-    """One page in keyset order: three queries whatever the page size."""
-    ctx = await context(session, principal)
-    stmt = await filtered(session, principal, filters, ctx.today)
-    page = await OrderRepository(session, principal.company_id).page(
-        stmt, sort=SORTS[sort], params=params, codec=codec
+) -> PageResult[dict[str, Any]]:
+    """One page in keyset order, in one prepared statement whatever the page size (the
+    order, its status, the company's currency and timezone); each order as the fields of
+    its read schema (app.order.schemas.OrderRead), with no ORM object or model between
+    the database and the JSON."""
+    values: dict[str, Any] = {"limit": params.limit + 1}
+    if params.cursor:
+        values["after_key"], values["after_id"] = codec.decode(
+            params.cursor, principal.company_id, sort
+        )
+    if filters.overdue is not None:
+        values["today"] = today_in((await companies.get_company(session, principal)).timezone)
+    shape = _list_shape(filters, sort, bool(params.cursor), values)
+    rows = await OrderRepository(session, principal.company_id).list_rows(shape, **values)
+    items = rows[: params.limit]
+    today = today_in(items[0]["company_timezone"]) if items else None
+    data = [_read_fields(row, today) for row in items] if today else []
+    next_cursor = None
+    if len(rows) > params.limit:
+        last, key = items[-1], SORTS[sort].key.key
+        next_cursor = codec.encode(principal.company_id, sort, [last[key], last["id"]])
+    return PageResult(data, next_cursor is not None, next_cursor)
+
+
+def _list_shape(f: OrderFilters, sort: str, after: bool, values: dict[str, Any]) -> ListShape:
+    """The statement's shape for these filters; their values go into `values`."""
+    q = f.q.strip() if f.q else ""
+    q_number = q.isdigit() and len(q) <= 18
+    named = {
+        "q_pattern": like_pattern(q.lower()) if q else None,
+        "q_number": int(q) if q_number else None,
+        "status_ids": list(f.status_ids) or None,
+        "stage": f.stage,
+        "customer_id": f.customer_id,
+        "assignee_id": f.assignee_id,
+        "source": f.source,
+        "created_from": f.created_from,
+        "created_to": f.created_to,
+        "reminder_from": f.reminder_from,
+        "reminder_to": f.reminder_to,
+    }
+    values.update({k: v for k, v in named.items() if v is not None})
+    return ListShape(
+        sort,
+        after=after,
+        q=bool(q),
+        q_number=q_number,
+        status_ids=bool(f.status_ids),
+        stage=f.stage is not None,
+        customer=f.customer_id is not None,
+        assignee=f.assignee_id is not None,
+        source=f.source is not None,
+        created_from=f.created_from is not None,
+        created_to=f.created_to is not None,
+        reminder_from=f.reminder_from is not None,
+        reminder_to=f.reminder_to is not None,
+        has_balance=f.has_balance,
+        overdue=f.overdue,
     )
-    return page, [_view(order, ctx) for order in page.items]
+
+
+def _read_fields(row: Any, today: date) -> dict[str, Any]:
+    """An order row as its read schema's fields: the status nested, the invoice derived as
+    app.order.payment.service.invoice_of derives it."""
+    fields = {name: row[name] for name in ROW_COLUMNS}
+    issued_on, due_on = fields.pop("invoiced_on"), fields.pop("due_on")
+    fields["status"] = {name: row[f"status_{name}"] for name in STATUS_COLUMNS}
+    fields["currency"] = row["company_currency"]
+    fields["invoice"] = (
+        None
+        if issued_on is None
+        else {
+            "issued_on": issued_on,
+            "due_on": due_on,
+            "payment_state": money.payment_state(fields["total"], fields["amount_paid"]),
+            "is_overdue": money.is_overdue(due_on, fields["balance_due"], today),
+        }
+    )
+    return fields
 
 
 async def order_or_404(session: AsyncSession, company_id: uuid.UUID, order_id: uuid.UUID) -> Order:

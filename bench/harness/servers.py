@@ -1,4 +1,5 @@
-"""Serving what is measured: the API and the floors, each one uvicorn process on 127.0.0.1."""
+"""Serving what is measured: the API and the floors on 127.0.0.1, each one uvicorn process
+unless a run asks for another server (granian) or several processes behind one port."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from pathlib import Path
 from bench.harness.settings import DB_NAME, REDIS_URL, ROOT, SECRET_KEY, sqlalchemy_url
 
 
-def api_env(data_dir: Path, database: str = DB_NAME) -> dict[str, str]:
+def api_env(data_dir: Path, database: str = DB_NAME, *, processes: int = 1) -> dict[str, str]:
     """The API's settings under the benchmark, as its environment: no rate limit (wrk would
     meet it), the fixed secret (saved cursors stay valid), tokens that outlive a run, quiet
-    logs, no demo data. The seed's in-process client reads the same."""
+    logs, no demo data, and how many API processes share the database (the connection
+    budget each checks). The seed's in-process client reads the same."""
     unlimited = str(1_000_000_000)
     return {
         "DATABASE_URL": sqlalchemy_url(database),
@@ -30,6 +32,9 @@ def api_env(data_dir: Path, database: str = DB_NAME) -> dict[str, str]:
         "ACCESS_TOKEN_TTL_SECONDS": str(7 * 24 * 3600),
         "LOG_LEVEL": "WARNING",
         "DEMO_SEED": "false",
+        # What may be connected at once: the processes measured, the run's main API
+        # process, and the floor (its own pool, no larger than an API process's).
+        "API_PROCESSES": str(processes + 2),
     }
 
 
@@ -65,23 +70,61 @@ class Server:
                 self.process.wait()
 
 
-def start_server(name: str, spec: str, env: dict[str, str], log_dir: Path) -> Server:
-    """`uvicorn spec` with one worker (a single process: its pid is the server's)."""
+SERVERS = ("uvicorn", "granian")
+
+
+def granian() -> str:
+    """granian's command, installed into this environment when it is missing."""
+    found = Path(sys.executable).parent / "granian"
+    if not found.exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "granian"], check=True)
+    return str(found)
+
+
+def server_command(spec: str, port: int, *, server: str = "uvicorn", workers: int = 1) -> list[str]:
+    """The command line serving `spec` on 127.0.0.1:`port` with `workers` processes sharing
+    the port (the server's own workers: one listening socket, the kernel spreads the
+    connections). Both run uvloop, so the comparison is of the HTTP layer."""
+    if server == "granian":
+        return [
+            granian(),
+            "--interface",
+            "asgi",
+            "--loop",
+            "uvloop",
+            "--no-ws",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            spec,
+        ]
+    command = [sys.executable, "-m", "uvicorn", spec, "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--log-level", "warning", "--no-access-log"]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return command
+
+
+def start_server(
+    name: str,
+    spec: str,
+    env: dict[str, str],
+    log_dir: Path,
+    *,
+    http_server: str = "uvicorn",
+    workers: int = 1,
+) -> Server:
+    """Serve `spec`; with uvicorn and one worker, a single process (its pid is the server's,
+    which the profiler needs)."""
     port = free_port()
     log = log_dir / f"{name}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        spec,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    command = server_command(spec, port, server=http_server, workers=workers)
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
