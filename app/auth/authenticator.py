@@ -31,6 +31,7 @@ from app.auth import versions
 from app.auth.cache import UNVERIFIED, Entry, PrincipalCache
 from app.auth.principal import Principal
 from app.auth.tokens import AccessClaims, api_key_prefix, read_access_token
+from app.errors import Unauthorized
 from app.kit import ratelimit
 
 # `api_key.last_used_at` is written at most this often by a process (app.auth.service writes
@@ -79,7 +80,11 @@ async def authenticate(
         if entry.principal.api_key_id is not None:
             await _touch(session, entry.principal.api_key_id, entry)
         return entry.principal
-    principal = await auth_service.authenticate(session, secret_key, credential, claims=claims)
+    try:
+        principal = await auth_service.authenticate(session, secret_key, credential, claims=claims)
+    except Unauthorized:
+        cache.forget(credential)  # revoked, disabled or expired: nothing left to reuse
+        raise
     if current is None:
         cache.forget(credential)
     else:
