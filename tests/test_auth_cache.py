@@ -81,7 +81,7 @@ def _start(settings: Settings, data_dir: Path, name: str) -> ApiProcess:
     raise RuntimeError(f"{name} did not listen within 60 s: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def two_processes(
     settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ApiProcess, ApiProcess]]:
