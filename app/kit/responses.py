@@ -1,4 +1,4 @@
-"""Responses: a model or plain rows serialised once, the ETag header, and the one page
+"""Responses: plain rows serialised once, the ETag header, and the one page
 response every list returns."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 import orjson
 from fastapi import Response
-from pydantic import BaseModel
 from pydantic_core import to_json
 
 from app.kit.concurrency import etag
@@ -17,14 +16,6 @@ from app.kit.pagination import PageResult
 from app.kit.schemas import Page
 
 T = TypeVar("T")
-
-
-def model_response(model: BaseModel, *, headers: dict[str, str] | None = None) -> Response:
-    """A 200 JSON response of `model`, serialised once. A returned model would be validated
-    again against the route's response model first; a route returning this declares
-    `response_model=` itself, so the contract is unchanged. For models built from our own
-    rows, on the hot paths (bench/ profile of the customer list)."""
-    return Response(model.model_dump_json(), media_type="application/json", headers=headers)
 
 
 def json_response(content: Any, *, headers: dict[str, str] | None = None) -> Response:
