@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    # argon2 cost of a password hash (argon2's recommended parameters; see app/auth/passwords.py).
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
+    password_hash_parallelism: int = Field(default=4, ge=1)
 
     max_body_bytes: int = 1_048_576
     # Uploaded files (order files): the largest file accepted, and where blobs are kept

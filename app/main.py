@@ -17,6 +17,7 @@ from app import logging as app_logging
 from app.api_key.router import router as api_key_router
 from app.auth import versions as auth_versions
 from app.auth.cache import PrincipalCache
+from app.auth.passwords import Passwords
 from app.auth.router import router as auth_router
 from app.auth.service import TokenPolicy
 from app.billing import service as billing_service
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = create_session_factory(engine, session_info)
     app.state.read_sessions = create_read_session_factory(engine, session_info)
     app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
+    app.state.passwords = Passwords.from_settings(settings)
     app.state.redis = redis
     app.state.arq = arq
     app.state.stripe = stripe

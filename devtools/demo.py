@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.auth import service as auth_service
+from app.auth.passwords import Passwords
 from app.company.models import Company
+from app.config import Settings
 from app.db import create_session_factory
 
 DEMO_EMAIL = "admin@demo.trackr.dev"
@@ -23,6 +25,7 @@ async def seed_demo(database_url: str) -> tuple[str, str] | None:
                 return None
             await auth_service.signup(
                 session,
+                Passwords.from_settings(Settings()),
                 company_name="Demo Company",
                 name="Demo Admin",
                 email=DEMO_EMAIL,

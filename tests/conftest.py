@@ -282,6 +282,11 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
         "log_level": "WARNING",
         "database_pool_size": 5,
         "database_max_overflow": 5,
+        # argon2's smallest cost: ~800 tests sign up and log in users (production keeps
+        # the recommended 64 MiB, 3 passes, which cost ~0.1 s a hash on this machine).
+        "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 8,
+        "password_hash_parallelism": 1,
         # Uploaded files land with the test servers' data, not in `make run`'s.
         "files_dir": ROOT / ".trackr-data-test" / "files",
         # A queue of this app's own: no worker outside it takes these jobs.

@@ -15,10 +15,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import authenticator, permissions
+from app.auth.passwords import Passwords
 from app.auth.principal import Principal
 from app.errors import PermissionDenied, Unauthorized
 from app.kit import ratelimit
-from app.kit.dependencies import get_session
+from app.kit.dependencies import from_state, get_session
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -86,6 +87,7 @@ PROBE = Depends(Public(rate_limited=False))
 # credentials, and no per-IP limit, since the sender's few addresses carry all its traffic.
 SIGNED = Depends(Public(rate_limited=False))
 Authenticated = Annotated[Principal, Depends(Authorize())]
+PasswordsDep = Annotated[Passwords, Depends(from_state("passwords", Passwords))]
 
 # One alias per permission of the catalogue (app/auth/permissions.py): a route names what it
 # needs by type, `principal: CustomersRead`, and no permission is spelled anywhere else.

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from app.auth import permissions
 from app.auth import service as auth_service
-from app.auth.dependencies import PUBLIC, Authenticated
+from app.auth.dependencies import PUBLIC, Authenticated, PasswordsDep
 from app.auth.schemas import (
     MeRead,
     RefreshCreate,
@@ -45,10 +45,13 @@ def _token_read(pair: TokenPair) -> TokenRead:
     dependencies=[PUBLIC],
     responses=problem_responses(409),
 )
-async def signup(body: SignupCreate, session: SessionDep, policy: TokenPolicyDep) -> SignupRead:
+async def signup(
+    body: SignupCreate, session: SessionDep, policy: TokenPolicyDep, passwords: PasswordsDep
+) -> SignupRead:
     """Create a company and its admin user, and sign that user in."""
     company, user = await auth_service.signup(
         session,
+        passwords,
         company_name=body.company_name,
         name=body.name,
         email=str(body.email),
@@ -70,9 +73,13 @@ async def signup(body: SignupCreate, session: SessionDep, policy: TokenPolicyDep
     dependencies=[PUBLIC],
     responses=problem_responses(401),
 )
-async def token(body: TokenCreate, session: SessionDep, policy: TokenPolicyDep) -> TokenRead:
+async def token(
+    body: TokenCreate, session: SessionDep, policy: TokenPolicyDep, passwords: PasswordsDep
+) -> TokenRead:
     """Exchange email and password for an access token and a refresh token."""
-    pair = await auth_service.login(session, policy, email=str(body.email), password=body.password)
+    pair = await auth_service.login(
+        session, policy, passwords, email=str(body.email), password=body.password
+    )
     return _token_read(pair)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import permissions
 from app.auth import repository as credentials
 from app.auth.models import RefreshToken
-from app.auth.passwords import hash_password, verify_password
+from app.auth.passwords import Passwords
 from app.auth.principal import Principal
 from app.auth.tokens import (
     AccessClaims,
@@ -60,6 +60,7 @@ def _slug(name: str) -> str:
 
 async def signup(
     session: AsyncSession,
+    passwords: Passwords,
     *,
     company_name: str,
     name: str,
@@ -85,7 +86,7 @@ async def signup(
         company_id=company.id,
         email=email,
         name=name,
-        password_hash=hash_password(password),
+        password_hash=await passwords.hash(password),
         is_admin=True,
         is_active=True,
     )
@@ -127,11 +128,16 @@ async def _issue(
 
 
 async def login(
-    session: AsyncSession, policy: TokenPolicy, *, email: str, password: str
+    session: AsyncSession,
+    policy: TokenPolicy,
+    passwords: Passwords,
+    *,
+    email: str,
+    password: str,
 ) -> TokenPair:
     """Check email and password (constant cost whether or not the email exists)."""
     user = await credentials.user_by_email(session, email)
-    if not verify_password(password, user.password_hash if user else None) or user is None:
+    if not await passwords.verify(password, user.password_hash if user else None) or user is None:
         raise Unauthorized("Wrong email or password.")
     if not user.is_active:
         raise Unauthorized("This user is disabled.")

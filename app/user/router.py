@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.dependencies import Authenticated, UsersManage
+from app.auth.dependencies import Authenticated, PasswordsDep, UsersManage
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep, UserLimitDep
 from app.kit.responses import as_page, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, Page
@@ -48,8 +48,11 @@ async def create_user(
     session: SessionDep,
     response: Response,
     user_limit: UserLimitDep,
+    passwords: PasswordsDep,
 ) -> UserRead:
-    user, group_ids = await service.create_user(session, principal, body, ensure_room=user_limit)
+    user, group_ids = await service.create_user(
+        session, principal, body, ensure_room=user_limit, passwords=passwords
+    )
     response.headers["Location"] = f"{router.prefix}/{user.id}"
     return _respond(response, user, group_ids)
 
@@ -70,9 +73,10 @@ async def update_user(
     session: SessionDep,
     if_match: IfMatch,
     response: Response,
+    passwords: PasswordsDep,
 ) -> UserRead:
     user, group_ids = await service.update_user(
-        session, principal, user_id, body, expected_version=if_match
+        session, principal, user_id, body, expected_version=if_match, passwords=passwords
     )
     return _respond(response, user, group_ids)
 

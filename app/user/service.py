@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import repository as credentials
-from app.auth.passwords import hash_password
+from app.auth.passwords import Passwords
 from app.auth.principal import Principal
 from app.company.models import Company
 from app.errors import Conflict, ValidationFailed
@@ -134,7 +134,12 @@ async def count_active_users(session: AsyncSession, company_id: uuid.UUID) -> in
 
 
 async def create_user(
-    session: AsyncSession, principal: Principal, body: UserCreate, *, ensure_room: EnsureRoom
+    session: AsyncSession,
+    principal: Principal,
+    body: UserCreate,
+    *,
+    ensure_room: EnsureRoom,
+    passwords: Passwords,
 ) -> tuple[User, list[uuid.UUID]]:
     """Create a user in the caller's company. Refuses a taken email (409), unknown groups
     (422) or a user beyond the plan's limit (`ensure_room`)."""
@@ -148,7 +153,7 @@ async def create_user(
         User(
             email=email,
             name=body.name,
-            password_hash=hash_password(body.password),
+            password_hash=await passwords.hash(body.password),
             is_admin=body.is_admin,
             is_active=True,
         )
@@ -167,6 +172,7 @@ async def update_user(
     body: UserUpdate,
     *,
     expected_version: int | None,
+    passwords: Passwords,
 ) -> tuple[User, list[uuid.UUID]]:
     """Change only the fields sent. The company always keeps at least one active admin."""
     repository = UserRepository(session, principal.company_id)
@@ -183,7 +189,7 @@ async def update_user(
     if "name" in changes:
         user.name = changes["name"]
     if "password" in changes:
-        user.password_hash = hash_password(changes["password"])
+        user.password_hash = await passwords.hash(changes["password"])
         await credentials.revoke_user_tokens(session, user.id, datetime.now(UTC))
     if "is_admin" in changes and changes["is_admin"] != user.is_admin:
         if not changes["is_admin"]:
