@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     # bounds a change made behind the API's back (psql, a worker). 0 turns the cache off.
     auth_cache_seconds: float = 30.0
 
+    # Local weather of a customer's postal code (OpenWeatherMap; no key: 503 "not
+    # configured"). One timeout bounds a whole lookup; answers are cached per postal code,
+    # failures briefly, so that a dead provider is not hammered.
+    weather_api_base: str = "https://api.openweathermap.org"
+    weather_api_key: str | None = None
+    weather_timeout_seconds: float = Field(default=3.0, gt=0)
+    weather_cache_seconds: int = Field(default=900, ge=1)
+    weather_failure_cache_seconds: int = Field(default=60, ge=1)
+    weather_default_country: str = Field(default="US", pattern="^[A-Z]{2}$")
+
     # Stripe (billing of the company itself). No API key: billing answers 503 "not configured".
     stripe_api_key: str | None = None
     stripe_webhook_secret: str | None = None

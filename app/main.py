@@ -31,6 +31,8 @@ from app.customer.contact.router import router as contact_router
 from app.customer.location.router import router as location_router
 from app.customer.reminder.router import router as customer_reminder_router
 from app.customer.router import router as customer_router
+from app.customer.weather.gateway import OpenWeatherMap
+from app.customer.weather.router import router as weather_router
 from app.db import (
     check_connection_budget,
     create_engine,
@@ -73,6 +75,7 @@ ROUTERS = (
     customer_router,
     contact_router,
     location_router,
+    weather_router,
     customer_notes,
     customer_reminder_router,
     tag_router,
@@ -117,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Shares the Redis connection pool; enqueues the worker's jobs.
     arq = ArqRedis(pool_or_conn=redis.connection_pool, default_queue_name=settings.arq_queue_name)
     stripe = StripeGateway(settings) if settings.stripe_api_key else None
+    weather = OpenWeatherMap(settings) if settings.weather_api_key else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -126,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if stripe is not None:
                 await stripe.aclose()
+            if weather is not None:
+                await weather.aclose()
             await redis.aclose()
             await engine.dispose()
 
@@ -148,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.redis = redis
     app.state.arq = arq
     app.state.stripe = stripe
+    app.state.weather = weather
     app.state.blob_store = LocalBlobStore(settings.resolved_files_dir())
     app.state.secret_key = secret_key
     app.state.user_limit = billing_service.ensure_room_for_user

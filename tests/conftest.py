@@ -38,6 +38,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.config import Settings
 from app.main import create_app
 from tests.fakes.stripe import FakeStripe
+from tests.fakes.weather import API_KEY as WEATHER_API_KEY
+from tests.fakes.weather import FakeWeather
 
 ROOT = Path(__file__).resolve().parent.parent
 # Clones made ahead of the tests that take them: enough to cover a run of short tests.
@@ -262,6 +264,24 @@ def fake_stripe() -> Iterator[FakeStripe]:
     fake.stop()
 
 
+@pytest.fixture(scope="session")
+def fake_weather() -> Iterator[FakeWeather]:
+    """The local weather provider every test app asks (tests/fakes/weather.py). Answers are
+    cached in the shared Redis per postal code: a test that counts the provider's hits uses
+    postal codes of its own."""
+    fake = FakeWeather().start()
+    yield fake
+    fake.stop()
+
+
+def weather_settings(fake: FakeWeather) -> dict[str, object]:
+    return {
+        "weather_api_base": fake.url,
+        "weather_api_key": WEATHER_API_KEY,
+        "weather_timeout_seconds": 1.0,
+    }
+
+
 def stripe_settings(fake: FakeStripe) -> dict[str, object]:
     return {
         "stripe_api_key": STRIPE_API_KEY,
@@ -297,10 +317,18 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
 
 
 def _test_settings(
-    database_url: str, redis_url: str, fake: FakeStripe, files: pytest.TempPathFactory
+    database_url: str,
+    redis_url: str,
+    fakes: tuple[FakeStripe, FakeWeather],
+    files: pytest.TempPathFactory,
 ) -> Settings:
+    stripe, weather = fakes
     return make_settings(
-        database_url, redis_url, files_dir=files.mktemp("files"), **stripe_settings(fake)
+        database_url,
+        redis_url,
+        files_dir=files.mktemp("files"),
+        **stripe_settings(stripe),
+        **weather_settings(weather),
     )
 
 
@@ -325,9 +353,11 @@ def settings(
     database_url: str,
     redis_url: str,
     fake_stripe: FakeStripe,
+    fake_weather: FakeWeather,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Settings:
-    return _test_settings(database_url, redis_url, fake_stripe, tmp_path_factory)
+    fakes = (fake_stripe, fake_weather)
+    return _test_settings(database_url, redis_url, fakes, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -357,11 +387,13 @@ async def module_app(
     module_database_url: str,
     redis_url: str,
     fake_stripe: FakeStripe,
+    fake_weather: FakeWeather,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[FastAPI]:
     """One app and database for all the tests of a module (for a module that overrides
     `app` with it: they share rows on purpose)."""
-    settings = _test_settings(module_database_url, redis_url, fake_stripe, tmp_path_factory)
+    fakes = (fake_stripe, fake_weather)
+    settings = _test_settings(module_database_url, redis_url, fakes, tmp_path_factory)
     async with running(settings) as application:
         yield application
 

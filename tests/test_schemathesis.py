@@ -47,9 +47,15 @@ from app.order.appointment.service import LATEST as SCHEDULE_LATEST
 from app.order.appointment.service import MAX_PERIOD_DAYS as SCHEDULE_MAX_DAYS
 from app.report.service import EARLIEST, LATEST, MAX_PERIOD_DAYS
 from devtools.contract import current_schema
-from tests.conftest import STRIPE_WEBHOOK_SECRET, make_settings, stripe_settings
+from tests.conftest import (
+    STRIPE_WEBHOOK_SECRET,
+    make_settings,
+    stripe_settings,
+    weather_settings,
+)
 from tests.factories import PASSWORD, unique_email
 from tests.fakes.stripe import FakeStripe
+from tests.fakes.weather import FakeWeather
 from workers.reminders import scan
 
 MAX_EXAMPLES = 50
@@ -97,10 +103,19 @@ def database_url(module_database_url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def live_server(database_url: str, redis_url: str, fake_stripe: FakeStripe) -> Iterator[str]:
+def live_server(
+    database_url: str, redis_url: str, fake_stripe: FakeStripe, fake_weather: FakeWeather
+) -> Iterator[str]:
     """The app, served by uvicorn from a thread of this process; yields its base URL. Its
-    billing talks to the session's fake Stripe."""
-    application = create_app(make_settings(database_url, redis_url, **stripe_settings(fake_stripe)))
+    billing talks to the session's fake Stripe, its weather to the fake provider."""
+    application = create_app(
+        make_settings(
+            database_url,
+            redis_url,
+            **stripe_settings(fake_stripe),
+            **weather_settings(fake_weather),
+        )
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Inherited by accepted connections: no ~40 ms wait on the client's delayed ACK when an

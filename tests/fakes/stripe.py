@@ -38,7 +38,6 @@ import calendar
 import copy
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -50,11 +49,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import stripe
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from tests.fakes.server import LocalServer
 
 Json = dict[str, Any]
 PriceSpec = tuple[int, str, str]  # unit amount in minor units, "month" | "year", product name
@@ -286,8 +286,7 @@ class FakeStripe:
         self._prices = dict(prices if prices is not None else self.default_prices())
         self._lock = threading.RLock()
         self._stopping = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalServer | None = None
         self.url = ""
         get = self._getter
         self._routes: list[tuple[str, re.Pattern[str], Handler, frozenset[str]]] = []
@@ -328,40 +327,19 @@ class FakeStripe:
 
     def start(self) -> FakeStripe:
         """Serve on a free port of 127.0.0.1, from a thread with its own event loop."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        # Accepted connections inherit it: without, an answer written in two parts waits
-        # for the client's delayed ACK (~40 ms a request).
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind(("127.0.0.1", 0))
-        methods = ["GET", "POST", "DELETE"]
-        app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=methods)])
-        # log_config=None: leave the process's logging as the tests configured it.
-        config = uvicorn.Config(
-            app, log_config=None, log_level="warning", access_log=False, lifespan="off"
-        )
-        server = uvicorn.Server(config)
         self._stopping.clear()
-        thread = threading.Thread(
-            target=lambda: asyncio.run(server.serve(sockets=[sock])),
-            name="fake-stripe",
-            daemon=True,
+        app = Starlette(
+            routes=[Route("/{path:path}", self._endpoint, methods=["GET", "POST", "DELETE"])]
         )
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake Stripe server did not start")
-            time.sleep(0.01)
-        self._server, self._thread = server, thread
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self._server = LocalServer(app, "fake-stripe")
+        self.url = self._server.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()  # ends the requests held by a "timeout" fault
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
+        if self._server is not None:
+            self._server.stop()
+        self._server = None
 
     def __enter__(self) -> FakeStripe:
         return self.start()

@@ -186,7 +186,9 @@ async def _api_key(tenant: Tenant) -> str:
 
 @resource("customer_id")
 async def _customer(tenant: Tenant) -> str:
-    return await tenant.create("/v1/customers", {"name": f"Probe Customer {uuid.uuid4().hex[:8]}"})
+    # A postal code: the customer's weather is then a 200 from the fake provider.
+    body = {"name": f"Probe Customer {uuid.uuid4().hex[:8]}", "postal_code": "62701"}
+    return await tenant.create("/v1/customers", body)
 
 
 @resource("contact_id")
