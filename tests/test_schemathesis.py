@@ -179,6 +179,9 @@ class FuzzClient:
             case.query = self._within_a_year(dict(case.query))
         if case.path in SCHEDULE_PERIODS and isinstance(case.query, dict):
             case.query = self._a_schedule_period(dict(case.query))
+        if case.path == "/v1/events/feed" and isinstance(case.query, dict):
+            # Like `cursor`: only a `next_cursor` the feed issued is an `after`.
+            case.query = {k: v for k, v in case.query.items() if k != "after"}
         if isinstance(case.query, dict) and "cursor" in case.query:
             query = dict(case.query)
             cursor = self.cursors.get((case.path, query.get("sort")))

@@ -4,11 +4,21 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, func
+from sqlalchemy import Index, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 from app.kit.models import Base, IdMixin, TenantMixin, tenant_table_args
+
+
+class XID8(UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id (`xid8`, never wraps around)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_: object) -> str:
+        return "xid8"
 
 
 class Event(IdMixin, TenantMixin, Base):
@@ -18,7 +28,10 @@ class Event(IdMixin, TenantMixin, Base):
     """
 
     __tablename__ = "event"
-    __table_args__ = tenant_table_args(Index(None, "company_id", "entity_type", "entity_id", "id"))
+    __table_args__ = tenant_table_args(
+        Index(None, "company_id", "entity_type", "entity_id", "id"),
+        Index(None, "company_id", "txid", "id"),
+    )
 
     type: Mapped[str] = mapped_column(String(100))
     entity_type: Mapped[str] = mapped_column(String(50))
@@ -33,3 +46,8 @@ class Event(IdMixin, TenantMixin, Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The writing transaction's id, set by the database: the change feed's order
+    # (app/event/feed.py). Never loaded with the row; events from before the feed have 1.
+    txid: Mapped[int] = mapped_column(
+        XID8(), server_default=text("pg_current_xact_id()"), deferred=True
+    )

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.kit.schemas import ReadSchema
 
@@ -22,3 +22,17 @@ class EventRead(ReadSchema):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     created_at: datetime
+
+
+class FeedEventRead(EventRead):
+    tombstone: bool = Field(
+        description="The record was deleted: `before` holds its last state, `after` is null."
+    )
+
+
+class FeedPage(BaseModel):
+    data: list[FeedEventRead]
+    has_more: bool = Field(description="More events are ready now: ask again at once.")
+    next_cursor: str = Field(
+        description="Pass as `after` to continue, also when `data` is empty (poll with it)."
+    )

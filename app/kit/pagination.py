@@ -89,8 +89,12 @@ class CursorCodec:
         body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
         return f"{body}.{self._sign(payload)}"
 
-    def decode(self, cursor: str, company_id: uuid.UUID, sort: str) -> list[Any]:
-        invalid = ValidationFailed.field("cursor", "is not a valid cursor for this list", "query")
+    def decode(
+        self, cursor: str, company_id: uuid.UUID, sort: str, *, field: str = "cursor"
+    ) -> list[Any]:
+        """The values `encode` signed; a 422 naming the query parameter `field` when the
+        cursor is not one, or is another company's or another list's."""
+        invalid = ValidationFailed.field(field, "is not a valid cursor for this list", "query")
         try:
             body, signature = cursor.split(".", 1)
             payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
@@ -104,7 +108,7 @@ class CursorCodec:
         except (ValueError, KeyError, TypeError):
             raise invalid from None
         if data.get("c") != str(company_id) or data.get("s") != sort:
-            raise ValidationFailed.field("cursor", "belongs to another list or sort order", "query")
+            raise ValidationFailed.field(field, "belongs to another list or sort order", "query")
         return values
 
 
