@@ -15,6 +15,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from app.company.models import Company
+from app.customer.equipment.models import Equipment
 from app.notification.models import Notification
 from app.notification.repository import warranty_batch
 from app.notification.service import local_dates
@@ -248,3 +250,66 @@ async def test_the_scan_reads_its_candidates_from_the_partial_index(app: FastAPI
             await transaction.rollback()
     plan = "\n".join(r[0] for r in rows)
     assert "ix_equipment_warranty_pending" in plan, plan
+
+
+async def test_a_settings_change_during_writes_and_scans_leaves_every_reminder_day_right(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """Equipment writes read the reminder days under a share lock, and a change of the
+    setting moves every reminder day of the company: whatever runs at once, each reminder
+    day is the expiry less the final setting, and a scan holding equipment rows does not
+    deadlock with the change (its notifications' KEY SHARE on the company does not wait
+    for the settings lock)."""
+    admin = await signup(client)
+    customer_id = await create_customer(client, admin)
+    for _ in range(10):
+        await add_equipment(client, admin, customer_id, warranty_expires_on=EXPIRES)
+
+    async def add() -> None:
+        await add_equipment(client, admin, customer_id, warranty_expires_on="2031-08-15")
+
+    results = await asyncio.gather(
+        scan_at(app, REMIND_DAY, batch_size=2),
+        _settings(client, admin, warranty_reminder_days=7),
+        *(add() for _ in range(5)),
+        _settings(client, admin, warranty_reminder_days=12),
+    )
+    settings = await client.get("/v1/company", headers=admin.headers)
+    days = settings.json()["warranty_reminder_days"]
+    assert days in (7, 12), results
+    async with sessions_of(app)() as session:
+        rows = (
+            await session.execute(
+                select(Equipment.warranty_expires_on, Equipment.warranty_remind_on)
+            )
+        ).all()
+    assert len(rows) == 15
+    assert {(expires - remind).days for expires, remind in rows if expires and remind} == {days}
+
+
+async def test_a_settings_change_waits_for_a_scan_holding_equipment_without_deadlock(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """A scan mid-batch holds equipment rows and then inserts notifications (a KEY SHARE
+    on the company row); a change of the reminder days locks the company and then moves
+    those rows. The settings lock is FOR NO KEY UPDATE, which KEY SHARE passes: with FOR
+    UPDATE the two would deadlock."""
+    admin = await signup(client)
+    customer_id = await create_customer(client, admin)
+    await add_equipment(client, admin, customer_id, warranty_expires_on=EXPIRES)
+    async with sessions_of(app)() as scan_session:
+        await scan_session.execute(select(Equipment.id).with_for_update())
+        change = asyncio.create_task(_settings(client, admin, warranty_reminder_days=7))
+        await asyncio.sleep(0.5)
+        assert not change.done()  # waiting for the equipment rows
+        await asyncio.wait_for(
+            scan_session.execute(
+                select(Company.id)
+                .where(Company.id == uuid.UUID(admin.company_id))
+                .with_for_update(key_share=True, read=True)
+            ),
+            timeout=5,
+        )
+        await scan_session.commit()
+    changed = await asyncio.wait_for(change, timeout=10)
+    assert changed.status_code == 200, changed.text
