@@ -28,6 +28,7 @@ from app.company.router import router as company_router
 from app.config import Settings, get_settings
 from app.custom_field.router import router as custom_field_router
 from app.customer.contact.router import router as contact_router
+from app.customer.equipment.router import router as equipment_router
 from app.customer.location.router import router as location_router
 from app.customer.reminder.router import router as customer_reminder_router
 from app.customer.router import router as customer_router
@@ -76,6 +77,7 @@ ROUTERS = (
     contact_router,
     location_router,
     weather_router,
+    equipment_router,
     customer_notes,
     customer_reminder_router,
     tag_router,

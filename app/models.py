@@ -6,6 +6,7 @@ from app.billing.models import BillingAccount, StripeEvent
 from app.company.models import Company
 from app.custom_field.models import CustomField
 from app.customer.contact.models import Contact
+from app.customer.equipment.models import Equipment
 from app.customer.location.models import Location
 from app.customer.models import Customer, CustomerTag
 from app.customer.note.models import Note
@@ -43,6 +44,7 @@ __all__ = [
     "Customer",
     "CustomerReminder",
     "CustomerTag",
+    "Equipment",
     "Event",
     "Group",
     "IdempotencyKey",

@@ -389,6 +389,10 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
             )
             create(f"/v1/customers/{customer_ids[0]}/notes", {"body": f"Fuzz {n}"})
             create(
+                f"/v1/customers/{customer_ids[0]}/equipment",
+                {"type": f"Fuzz {n}", "installed_on": "2026-01-31", "warranty_months": 12},
+            )
+            create(
                 f"/v1/customers/{customer_ids[0]}/reminders",
                 {"due_on": f"2031-01-0{n + 1}", "assigned_user_id": users[0], "message": "Fuzz"},
             )
@@ -402,6 +406,7 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         assert http.put("/v1/billing/payment-method", json={"payment_method_id": card}).is_success
         client.references["user_id"] = client.references["user_ids"] = users
         client.references["assigned_user_id"] = users
+        client.references["warranty_expiry_recipient_ids"] = users
         statuses = http.get("/v1/order-statuses", params={"limit": 200}).json()["data"]
         client.references["status_ids"] = [s["id"] for s in statuses]
         client.references["status_id"] = client.references["status_ids"]

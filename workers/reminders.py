@@ -1,5 +1,6 @@
-"""The reminder scan: order reminder dates and customer reminders that have come, in their
-company's timezone, become notifications on the users' control panels.
+"""The reminder scan: order reminder dates, customer reminders and equipment warranty
+expiries (their reminder day) that have come, in their company's timezone, become
+notifications on the users' control panels.
 
 It selects what is due and not yet notified, never "what fell due since the last run": arq
 skips the cron slots of a minute when no worker runs, and the next scan catches up. Each
@@ -37,10 +38,16 @@ async def scan(
     """Notify every reminder due at `now` (default: the current time) and not notified yet;
     batches of `batch_size` reminders, each committed on its own. Returns the counts."""
     dates = notifications.local_dates(now or datetime.now(UTC))
-    counts = {"order_reminders": 0, "customer_reminders": 0, "notifications": 0}
+    counts = {
+        "order_reminders": 0,
+        "customer_reminders": 0,
+        "warranty_expiries": 0,
+        "notifications": 0,
+    }
     steps: tuple[tuple[str, Step], ...] = (
         ("order_reminders", notifications.notify_due_orders),
         ("customer_reminders", notifications.notify_due_customer_reminders),
+        ("warranty_expiries", notifications.notify_due_warranties),
     )
     for name, step in steps:
         while True:

@@ -11,6 +11,17 @@ from pydantic import AfterValidator, Field
 from app.kit.schemas import NonBlankText, Omitted, ReadSchema, UpdateSchema, WholeNumber
 
 MAX_PAYMENT_TERMS_DAYS = 365
+MAX_WARRANTY_REMINDER_DAYS = 365
+MAX_WARRANTY_RECIPIENTS = 50
+
+_WARRANTY_REMINDER_DAYS = (
+    "How many days before a warranty expires its recipients are notified (0: on the day); "
+    "equipment whose expiry is that close counts as `expiring`."
+)
+_WARRANTY_RECIPIENTS = (
+    "The users notified of expiring equipment warranties: active users of the company. "
+    "Empty: the company's admins."
+)
 
 
 class CompanyRead(ReadSchema):
@@ -22,6 +33,8 @@ class CompanyRead(ReadSchema):
     payment_terms_days: int = Field(
         description="Days from an invoice's issue to its due date when the invoice gives none."
     )
+    warranty_reminder_days: int = Field(description=_WARRANTY_REMINDER_DAYS)
+    warranty_expiry_recipient_ids: list[uuid.UUID] = Field(description=_WARRANTY_RECIPIENTS)
     created_at: datetime
 
 
@@ -56,12 +69,25 @@ PaymentTermsDays = Annotated[
 ]
 
 
+WarrantyReminderDays = Annotated[
+    int,
+    Field(strict=True, ge=0, le=MAX_WARRANTY_REMINDER_DAYS, description=_WARRANTY_REMINDER_DAYS),
+    WholeNumber,
+]
+
+
 class CompanyUpdate(UpdateSchema):
     name: NonBlankText | Omitted = Field(default=None, max_length=200)
     timezone: Timezone | Omitted = Field(
         default=None, description="An IANA timezone name, e.g. `America/New_York`."
     )
     payment_terms_days: PaymentTermsDays | Omitted = None
+    warranty_reminder_days: WarrantyReminderDays | Omitted = None
+    warranty_expiry_recipient_ids: list[uuid.UUID] | Omitted = Field(
+        default=None,
+        max_length=MAX_WARRANTY_RECIPIENTS,
+        description=_WARRANTY_RECIPIENTS + " Replaces the list.",
+    )
 
     model_config = {
         "json_schema_extra": {

@@ -37,6 +37,13 @@ VALUE_TABLES: dict[str, TableClause] = {
         column("updated_at", DateTime(timezone=True)),
     ),
     # "order": no order table yet, so no order holds a value; add it here when orders land.
+    "equipment": table(
+        "equipment",
+        column("company_id", Uuid),
+        column("custom_fields", JSONB),
+        column("version", Integer),
+        column("updated_at", DateTime(timezone=True)),
+    ),
 }
 
 # Keyset order of definition lists: (position, key, id). The kit's Sort has one key column;

@@ -1,4 +1,4 @@
-"""Custom fields: company-defined fields on customers and orders (seeds 000, 001).
+"""Custom fields: company-defined fields on customers, orders and equipment (seeds 000-002).
 
 A definition fixes a value's key and type; the values themselves live in the record's
 `custom_fields` JSONB and are checked here (`validate_values`) by the entity's service.

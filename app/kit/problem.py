@@ -90,6 +90,10 @@ class Problem(BaseModel):
         default=None,
         description="`conflict` on a service location delete: appointments that name it.",
     )
+    equipment_count: int | None = Field(
+        default=None,
+        description="`conflict` on a service location delete: equipment installed there.",
+    )
     lines_count: int | None = Field(
         default=None, description="`conflict` on a catalog item delete: lines made from it."
     )

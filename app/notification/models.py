@@ -8,14 +8,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import Base, IdMixin, TenantMixin, tenant_table_args
 
-NOTIFICATION_KINDS = ("order_reminder", "customer_reminder")
+NOTIFICATION_KINDS = ("order_reminder", "customer_reminder", "warranty_expiry")
 
 
 class Notification(IdMixin, TenantMixin, Base):
     """A line on a user's control panel: a reminder that fell due (seed 000's order
-    reminders, seed 002's customer reminders). Written by the reminder scan only, exactly
+    reminders, seed 002's customer reminders and equipment warranty expiries). Written by
+    the reminder scan only, exactly
     once per (reminder, date, user): the partial unique indexes below decide, also when two
-    scans run at once. Goes with its user, its order or its customer reminder."""
+    scans run at once. Goes with its user, its order, its customer reminder or its equipment."""
 
     __tablename__ = "notification"
     __table_args__ = tenant_table_args(
@@ -30,10 +31,17 @@ class Notification(IdMixin, TenantMixin, Base):
             ["customer_reminder.company_id", "customer_reminder.id"],
             ondelete="CASCADE",
         ),
+        ForeignKeyConstraint(
+            ["company_id", "equipment_id"],
+            ["equipment.company_id", "equipment.id"],
+            ondelete="CASCADE",
+        ),
+        # Exactly one subject, the one its kind names.
         CheckConstraint(
-            "(kind = 'order_reminder' AND order_id IS NOT NULL AND customer_reminder_id IS NULL)"
-            " OR (kind = 'customer_reminder' AND customer_reminder_id IS NOT NULL"
-            " AND order_id IS NULL)",
+            "num_nonnulls(order_id, customer_reminder_id, equipment_id) = 1"
+            " AND (kind <> 'order_reminder' OR order_id IS NOT NULL)"
+            " AND (kind <> 'customer_reminder' OR customer_reminder_id IS NOT NULL)"
+            " AND (kind <> 'warranty_expiry' OR equipment_id IS NOT NULL)",
             name="subject",
         ),
         # One notification per reminder and user. An order's reminder is the order and its
@@ -54,6 +62,15 @@ class Notification(IdMixin, TenantMixin, Base):
             unique=True,
             postgresql_where=text("customer_reminder_id IS NOT NULL"),
         ),
+        # A warranty's is the equipment and its expiry date (a new expiry reminds again).
+        Index(
+            "uq_notification_warranty_expiry",
+            "equipment_id",
+            "due_on",
+            "user_id",
+            unique=True,
+            postgresql_where=text("equipment_id IS NOT NULL"),
+        ),
         # The control panel, newest first: all, and unread only.
         Index(None, "company_id", "user_id", "created_at", "id"),
         Index(
@@ -70,6 +87,7 @@ class Notification(IdMixin, TenantMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     order_id: Mapped[uuid.UUID | None]
     customer_reminder_id: Mapped[uuid.UUID | None]
+    equipment_id: Mapped[uuid.UUID | None]
     due_on: Mapped[date] = mapped_column(Date)
     message: Mapped[str] = mapped_column(Text)
     read_at: Mapped[datetime | None]

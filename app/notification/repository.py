@@ -12,17 +12,22 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    any_,
     cast,
+    exists,
     func,
     literal,
+    or_,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.company.models import Company
+from app.customer.equipment.models import Equipment
 from app.customer.models import Customer
 from app.customer.reminder.models import CustomerReminder
 from app.kit.repository import ChildRepository
@@ -43,9 +48,12 @@ class NotificationRepository(ChildRepository[Notification]):
     parent_key = "user_id"
 
     def select_rows(self) -> Select[*tuple[Any, ...]]:
-        """The user's notifications, each with what it is about: the order (number, title)
-        or the customer reminder, and the customer (an order's may have none)."""
-        customer_id = func.coalesce(CustomerReminder.customer_id, Order.customer_id)
+        """The user's notifications, each with what it is about: the order (number, title),
+        the customer reminder or the equipment, and the customer (an order's may have
+        none)."""
+        customer_id = func.coalesce(
+            CustomerReminder.customer_id, Equipment.customer_id, Order.customer_id
+        )
         stmt: Select[*tuple[Any, ...]] = (
             select(
                 Notification,
@@ -65,6 +73,13 @@ class NotificationRepository(ChildRepository[Notification]):
                 and_(
                     CustomerReminder.company_id == Notification.company_id,
                     CustomerReminder.id == Notification.customer_reminder_id,
+                ),
+            )
+            .outerjoin(
+                Equipment,
+                and_(
+                    Equipment.company_id == Notification.company_id,
+                    Equipment.id == Notification.equipment_id,
                 ),
             )
             .outerjoin(
@@ -253,6 +268,91 @@ def customer_reminder_batch(dates: LocalDates, limit: int) -> Select[Any]:
         .where(CustomerReminder.company_id == due.c.company_id, CustomerReminder.id == due.c.id)
         .values(notified_at=func.now(), version=CustomerReminder.version + 1)
         .returning(CustomerReminder.id)
+        .cte("marked")
+    )
+    return _counts(marked, notified)
+
+
+def warranty_batch(dates: LocalDates, limit: int) -> Select[Any]:
+    """One batch of equipment warranties, as `order_batch`: up to `limit` whose reminder day
+    (the expiry less the company's reminder days) has come in the company's timezone and
+    whose expiry was not notified yet, locked; a notification for each of the company's
+    warranty recipients still active (none of them: its active admins), unless the
+    warranty expired before today (equipment recorded late: nothing left to act on); the
+    equipment marked notified for that expiry date."""
+    zone, today = _company_today(dates)
+    due = (
+        select(
+            Equipment.company_id,
+            Equipment.id,
+            Equipment.type,
+            Equipment.manufacturer,
+            Equipment.model,
+            Equipment.serial_number,
+            Equipment.warranty_expires_on,
+            Company.warranty_expiry_recipient_ids.label("recipients"),
+            today.label("today"),
+        )
+        .join(Company, Company.id == Equipment.company_id)
+        .outerjoin(zone, zone.c.name == Company.timezone)
+        .where(
+            # The partial index ix_equipment_warranty_pending, ranged by the latest "today".
+            Equipment.warranty_remind_on.is_not(None),
+            Equipment.warranty_notified_for.is_distinct_from(Equipment.warranty_expires_on),
+            Equipment.warranty_remind_on <= dates.latest,
+            Equipment.warranty_remind_on <= today,
+        )
+        .order_by(Equipment.warranty_remind_on)
+        .limit(limit)
+        .with_for_update(of=Equipment, skip_locked=True)
+        .cte("due")
+    )
+    named = aliased(User)
+    any_named = exists().where(
+        named.company_id == due.c.company_id,
+        named.id == any_(due.c.recipients),
+        named.is_active,
+    )
+    serial = literal(" (serial ") + due.c.serial_number + literal(")")
+    message = func.concat_ws(
+        "",
+        "Warranty expires on ",
+        func.to_char(due.c.warranty_expires_on, "YYYY-MM-DD"),
+        ": ",
+        func.concat_ws(" ", due.c.type, due.c.manufacturer, due.c.model),
+        serial,
+    )
+    users = (
+        select(
+            _uuid7(),
+            due.c.company_id,
+            User.id,
+            literal("warranty_expiry"),
+            due.c.warranty_expires_on,
+            message,
+            due.c.id,
+        )
+        .select_from(due)
+        .join(User, User.company_id == due.c.company_id)
+        .where(
+            User.is_active,
+            due.c.warranty_expires_on >= due.c.today,
+            or_(User.id == any_(due.c.recipients), and_(User.is_admin, ~any_named)),
+        )
+    )
+    notified = (
+        pg_insert(Notification)
+        .from_select([*_INSERTED_COLUMNS, "equipment_id"], users)
+        .on_conflict_do_nothing()
+        .returning(Notification.id)
+        .cte("notified")
+    )
+    marked = (
+        update(Equipment)
+        .where(Equipment.company_id == due.c.company_id, Equipment.id == due.c.id)
+        # Not a change of the equipment as shown (no new version, same updated_at).
+        .values(warranty_notified_for=due.c.warranty_expires_on, updated_at=Equipment.updated_at)
+        .returning(Equipment.id)
         .cte("marked")
     )
     return _counts(marked, notified)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.kit.schemas import ReadSchema
 
-NotificationKind = Literal["order_reminder", "customer_reminder"]
+NotificationKind = Literal["order_reminder", "customer_reminder", "warranty_expiry"]
 
 
 class NotificationRead(ReadSchema):
@@ -20,9 +20,10 @@ class NotificationRead(ReadSchema):
     id: uuid.UUID
     kind: NotificationKind = Field(
         description="`order_reminder`: an order's reminder date; `customer_reminder`: a "
-        "reminder on a customer."
+        "reminder on a customer; `warranty_expiry`: a customer's equipment whose warranty "
+        "expires soon."
     )
-    due_on: date = Field(description="The reminder's date.")
+    due_on: date = Field(description="The reminder's date (a warranty's: its expiry date).")
     message: str
     read_at: datetime | None = Field(description="When it was marked read; null while unread.")
     created_at: datetime
@@ -32,8 +33,10 @@ class NotificationRead(ReadSchema):
     customer_reminder_id: uuid.UUID | None = Field(
         description="The customer reminder, for a customer reminder."
     )
+    equipment_id: uuid.UUID | None = Field(description="The equipment, for a warranty expiry.")
     customer_id: uuid.UUID | None = Field(
-        description="The customer: the reminder's, or the order's (null when it has none)."
+        description="The customer: the reminder's or the equipment's, or the order's (null "
+        "when it has none)."
     )
     customer_name: str | None
 

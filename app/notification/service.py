@@ -25,6 +25,7 @@ from app.notification.repository import (
     customer_reminder_batch,
     order_batch,
     run_batch,
+    warranty_batch,
 )
 from app.notification.schemas import BatchResult, LocalDates
 
@@ -107,3 +108,11 @@ async def notify_due_customer_reminders(
 ) -> BatchResult:
     """`notify_due_orders` for customer reminders: their assigned user, once."""
     return await run_batch(session, customer_reminder_batch(dates, limit))
+
+
+async def notify_due_warranties(
+    session: AsyncSession, dates: LocalDates, *, limit: int
+) -> BatchResult:
+    """`notify_due_orders` for equipment warranties whose reminder day has come: the
+    company's warranty recipients (or its admins), once per equipment and expiry date."""
+    return await run_batch(session, warranty_batch(dates, limit))

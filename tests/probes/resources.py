@@ -209,6 +209,20 @@ async def _location(tenant: Tenant) -> str:
     )
 
 
+@resource("equipment_id")
+async def _equipment(tenant: Tenant) -> str:
+    customer_id = await tenant.id("customer_id")
+    return await tenant.create(
+        f"/v1/customers/{customer_id}/equipment",
+        {
+            "type": "Furnace",
+            "location_id": await tenant.id("location_id"),
+            "installed_on": "2026-01-31",
+            "warranty_months": 12,
+        },
+    )
+
+
 @resource("note_id")
 async def _note(tenant: Tenant) -> str:
     customer_id = await tenant.id("customer_id")

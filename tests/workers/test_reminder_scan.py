@@ -66,7 +66,12 @@ async def test_a_reminder_due_today_in_the_companys_timezone_notifies_each_assig
     await _disable(client, admin, gone)
 
     counts = await scan_at(app, NOON)
-    assert counts == {"order_reminders": 1, "customer_reminders": 0, "notifications": 2}
+    assert counts == {
+        "order_reminders": 1,
+        "customer_reminders": 0,
+        "warranty_expiries": 0,
+        "notifications": 2,
+    }
     number = (await client.get(f"/v1/orders/{today}", headers=admin.headers)).json()["number"]
     for caller in (admin, seller):
         (notification,) = await _panel(client, caller)
@@ -79,6 +84,7 @@ async def test_a_reminder_due_today_in_the_companys_timezone_notifies_each_assig
             "order_number": number,
             "order_title": "Heat pump",
             "customer_reminder_id": None,
+            "equipment_id": None,
             "customer_id": customer_id,
             "customer_name": "Harriet Hale",
         }
@@ -184,6 +190,7 @@ async def test_a_customer_reminder_notifies_its_user_and_again_when_moved(
         "order_number": None,
         "order_title": None,
         "customer_reminder_id": created.json()["id"],
+        "equipment_id": None,
         "customer_id": customer_id,
         "customer_name": "Ivy Inc",
     }

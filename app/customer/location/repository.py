@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.customer.equipment.models import Equipment
 from app.customer.location.models import Location
 from app.kit.repository import ChildRepository, TenantRepository
 from app.order.appointment.models import Appointment
@@ -17,10 +18,11 @@ class LocationUsage:
 
     orders: int
     appointments: int
+    equipment: int = 0
 
     @property
     def total(self) -> int:
-        return self.orders + self.appointments
+        return self.orders + self.appointments + self.equipment
 
 
 class LocationRepository(ChildRepository[Location]):
@@ -42,7 +44,8 @@ class LocationRepository(ChildRepository[Location]):
     # the order domain, which uses customers, cannot be used by them.
 
     async def usage(self, location_id: uuid.UUID) -> LocationUsage:
-        """How many orders and appointments name the location, in one query."""
+        """How many orders, appointments and pieces of equipment name the location, in one
+        query."""
         orders = (
             select(func.count())
             .select_from(Order)
@@ -58,8 +61,14 @@ class LocationRepository(ChildRepository[Location]):
             )
             .scalar_subquery()
         )
-        row = (await self.session.execute(select(orders, appointments))).one()
-        return LocationUsage(orders=int(row[0]), appointments=int(row[1]))
+        equipment = (
+            select(func.count())
+            .select_from(Equipment)
+            .where(Equipment.company_id == self.company_id, Equipment.location_id == location_id)
+            .scalar_subquery()
+        )
+        row = (await self.session.execute(select(orders, appointments, equipment))).one()
+        return LocationUsage(orders=int(row[0]), appointments=int(row[1]), equipment=int(row[2]))
 
     async def orders_using(self, location_id: uuid.UUID) -> list[Order]:
         """The orders naming the location, locked, in id order (so two callers lock them in
@@ -89,6 +98,16 @@ class LocationRepository(ChildRepository[Location]):
             .with_for_update(of=Appointment)
         )
         return [(appointment, order) for appointment, order in await self.session.execute(stmt)]
+
+    async def equipment_using(self, location_id: uuid.UUID) -> list[Equipment]:
+        """The customer's equipment at the location, locked in id order."""
+        stmt = (
+            select(Equipment)
+            .where(Equipment.company_id == self.company_id, Equipment.location_id == location_id)
+            .order_by(Equipment.id)
+            .with_for_update()
+        )
+        return list(await self.session.scalars(stmt))
 
 
 class CompanyLocationRepository(TenantRepository[Location]):

@@ -129,9 +129,9 @@ async def delete_location(
     detach: Annotated[
         bool,
         Query(
-            description="Delete it even though orders or appointments name it, clearing "
-            "their location in the same transaction. Without it, such a location answers 409 "
-            "with `orders_count` and `appointments_count`."
+            description="Delete it even though orders, appointments or equipment name it, "
+            "clearing their location in the same transaction. Without it, such a location "
+            "answers 409 with `orders_count`, `appointments_count` and `equipment_count`."
         ),
     ] = False,
 ) -> Response:

@@ -207,9 +207,10 @@ async def delete_location(
     expected_version: int | None,
     detach: bool,
 ) -> None:
-    """Delete a location. While orders or appointments name it, refused with a 409 that
-    counts them (`orders_count`, `appointments_count`), unless `detach`: then their link is
-    cleared in the same transaction, each of them getting a new version and an audit event.
+    """Delete a location. While orders, appointments or equipment name it, refused with a
+    409 that counts them (`orders_count`, `appointments_count`, `equipment_count`), unless
+    `detach`: then their link is cleared in the same transaction, each of them getting a
+    new version and an audit event.
     The location is locked before they are counted, so none can start naming it meanwhile
     (naming it takes a KEY SHARE lock on it, which waits)."""
     customer = await _customer(session, principal, customer_id, lock=True)
@@ -221,6 +222,8 @@ async def delete_location(
         raise _in_use(usage)
     if usage.total:
         await _detach(session, principal, repository, location.id)
+    if usage.equipment:
+        await _detach_equipment(session, principal, customer, repository, location.id)
     before = events.snapshot(location)
     await repository.delete(location)
     await session.flush()
@@ -231,10 +234,12 @@ async def delete_location(
 
 def _in_use(usage: LocationUsage) -> Conflict:
     return Conflict(
-        f"The location is used by {usage.orders} order(s) and {usage.appointments} "
-        "appointment(s); send `detach=true` to delete it and clear their location.",
+        f"The location is used by {usage.orders} order(s), {usage.appointments} "
+        f"appointment(s) and {usage.equipment} piece(s) of equipment; send `detach=true` "
+        "to delete it and clear their location.",
         orders_count=usage.orders,
         appointments_count=usage.appointments,
+        equipment_count=usage.equipment,
     )
 
 
@@ -258,6 +263,24 @@ async def _detach(
         events.record(session, principal, "updated", order, before=before)
     for (appointment, order), before in zip(appointments, appointment_befores, strict=True):
         events.record(session, principal, "updated", appointment, before=before, parent=order)
+
+
+async def _detach_equipment(
+    session: AsyncSession,
+    principal: Principal,
+    customer: Customer,
+    repository: LocationRepository,
+    location_id: uuid.UUID,
+) -> None:
+    """Clear the location of the equipment installed there, audited on each (a new
+    version: what it shows changed)."""
+    equipment = await repository.equipment_using(location_id)
+    befores = [events.snapshot(piece) for piece in equipment]
+    for piece in equipment:
+        piece.location_id = None
+    await session.flush()
+    for piece, before in zip(equipment, befores, strict=True):
+        events.record(session, principal, "updated", piece, before=before, parent=customer)
 
 
 async def require_location(
