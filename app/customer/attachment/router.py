@@ -11,11 +11,7 @@ from app.auth.dependencies import CustomersRead, CustomersWrite
 from app.customer.attachment import service
 from app.customer.attachment.models import Attachment
 from app.customer.attachment.schemas import (
-    DESCRIPTION_MAX_LENGTH,
-    LOCATION,
-    NAME,
-    NAME_MAX_LENGTH,
-    VISIBLE_TO_FIELD,
+    AttachmentFields,
     AttachmentRead,
     AttachmentUpdate,
 )
@@ -28,7 +24,7 @@ from app.kit.dependencies import (
 )
 from app.kit.problem import problem_responses
 from app.kit.responses import as_page, set_etag
-from app.kit.schemas import NO_NUL_PATTERN, Page
+from app.kit.schemas import Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.storage import web
 from app.storage.dependencies import BlobStoreDep
@@ -77,15 +73,7 @@ async def create_attachment(
     store: BlobStoreDep,
     settings: SettingsDep,
     response: Response,
-    name: Annotated[
-        str | None,
-        Form(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NO_NUL_PATTERN, description=NAME),
-    ] = None,
-    description: Annotated[
-        str | None, Form(max_length=DESCRIPTION_MAX_LENGTH, pattern=NO_NUL_PATTERN)
-    ] = None,
-    location_id: Annotated[uuid.UUID | None, Form(description=LOCATION)] = None,
-    visible_to_field: Annotated[bool | None, Form(description=VISIBLE_TO_FIELD)] = None,
+    fields: Annotated[AttachmentFields, Form()],
 ) -> AttachmentRead:
     """Attach a file to the customer (`multipart/form-data`: the `file` part and optional
     metadata fields), at most `MAX_UPLOAD_BYTES` (25 MiB by default; larger is a 413 and
@@ -97,10 +85,10 @@ async def create_attachment(
         store,
         customer_id,
         file,
-        name=name,
-        description=description,
-        location_id=location_id,
-        visible_to_field=visible_to_field,
+        name=fields.name,
+        description=fields.description,
+        location_id=fields.location_id,
+        visible_to_field=fields.visible_to_field,
         max_bytes=settings.max_upload_bytes,
     )
     set_etag(response, attachment.version)

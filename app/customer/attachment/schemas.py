@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.kit.schemas import NonBlankText, Omitted, ReadSchema, Text, UpdateSchema
 
@@ -41,6 +41,18 @@ class AttachmentRead(ReadSchema):
     )
     created_at: datetime
     updated_at: datetime
+
+
+class AttachmentFields(UpdateSchema):
+    """The metadata form fields of an upload, each optional (beside the `file` part, which
+    is why other parts are not refused here)."""
+
+    name: NonBlankText | Omitted = Field(default=None, max_length=NAME_MAX_LENGTH, description=NAME)
+    description: Text | Omitted = Field(default=None, max_length=DESCRIPTION_MAX_LENGTH)
+    location_id: uuid.UUID | Omitted = Field(default=None, description=LOCATION)
+    visible_to_field: bool | Omitted = Field(default=None, description=VISIBLE_TO_FIELD)
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class AttachmentUpdate(UpdateSchema):
