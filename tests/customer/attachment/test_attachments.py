@@ -244,3 +244,24 @@ async def test_a_file_over_the_limit_is_413_and_nothing_is_stored(small_app: Fas
         assert [p for p in store.root.rglob("*") if p.is_file()] == []
         at_limit = await upload(client, admin, customer_id, b"y" * SMALL_LIMIT)
         assert at_limit["size"] == SMALL_LIMIT
+
+
+async def test_deleting_the_customer_removes_its_unshared_blobs(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    admin = await signup(client)
+    customer_id = await create_customer(client, admin)
+    other_id = await create_customer(client, admin, name="Keeps Its Copy")
+    mine = await upload(client, admin, customer_id, os.urandom(500))
+    shared = os.urandom(500)
+    await upload(client, admin, customer_id, shared)
+    kept = await upload(client, admin, other_id, shared)
+    deleted = await client.delete(f"/v1/customers/{customer_id}", headers=admin.headers)
+    assert deleted.status_code == 204, deleted.text
+    assert not blob_path(app, admin, mine["sha256"]).exists()
+    assert blob_path(app, admin, kept["sha256"]).read_bytes() == shared
+    bulk = await client.post(
+        "/v1/customers/bulk", headers=admin.headers, json={"action": "delete", "ids": [other_id]}
+    )
+    assert bulk.status_code == 200, bulk.text
+    assert not blob_path(app, admin, kept["sha256"]).exists()
