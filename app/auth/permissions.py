@@ -19,7 +19,11 @@ class Permission:
     admin_only: bool = False
 
 
-CUSTOMERS_READ = Permission("customers:read", "View customers, their contacts, notes and activity")
+CUSTOMERS_READ = Permission(
+    "customers:read",
+    "View customers, their contacts, notes, attachments and activity (office-only notes and "
+    "attachments also need customers:office)",
+)
 CUSTOMERS_WRITE = Permission("customers:write", "Create and edit customers, contacts and notes")
 CUSTOMERS_DELETE = Permission("customers:delete", "Delete customers")
 # Not a route's guard but a filter: without it, every list, get and timeline of notes and

@@ -103,7 +103,7 @@ def _notes_router(
             NoteInclude | None,
             Query(
                 description="`orders`: the notes of the customer's orders too, in the same "
-                "order and pages (each names its `order_id`)."
+                "order and pages (each names its `order_id`); needs `orders:read` as well."
             ),
         ] = None,
     ) -> Any:

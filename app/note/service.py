@@ -104,7 +104,8 @@ async def list_customer_and_order_notes(
 ) -> PageResult[Any]:
     """The customer's notes and its orders' (seed 002's combined notes list) that the caller
     may see, in one keyset order: rows whose `order_id` says which order a note is on (null
-    for the customer's own)."""
+    for the customer's own). Order notes need `orders:read` (403 naming it)."""
+    permissions.require(principal, permissions.ORDERS_READ)
     _, repository = await _scope(session, principal, CUSTOMER, customer_id)
     assert isinstance(repository, CustomerNoteRepository)
     stmt = repository.with_orders()

@@ -78,10 +78,18 @@ async def test_the_combined_list_pages_through_customer_and_order_notes(
     plain = await client.get(f"{customer}/notes", headers=admin.headers)
     assert [n["body"] for n in plain.json()["data"]] == ["c3", "c2", "c1"]
     assert all(n["order_id"] is None for n in plain.json()["data"])
-    field = await member(client, admin, ["customers:read"])
+    field = await member(client, admin, ["customers:read", "orders:read"])
     assert [n["body"] for n in await _walk(client, field, customer_id)] == ["c3", "c2", "o1"]
     office_only = await _walk(client, field, customer_id, visibility="office")
     assert office_only == []
+
+    # Order notes are for callers who may read orders.
+    customers_only = await member(client, admin, ["customers:read", "customers:office"])
+    refused = await client.get(
+        f"{customer}/notes", headers=customers_only.headers, params={"include": "orders"}
+    )
+    assert refused.status_code == 403
+    assert refused.json()["permission"] == "orders:read"
 
     # A cursor of the plain list is not one of the combined list.
     first = await client.get(f"{customer}/notes", headers=admin.headers, params={"limit": 1})
