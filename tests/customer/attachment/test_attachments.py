@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -265,3 +266,28 @@ async def test_deleting_the_customer_removes_its_unshared_blobs(
     )
     assert bulk.status_code == 200, bulk.text
     assert not blob_path(app, admin, kept["sha256"]).exists()
+
+
+async def test_an_idempotent_retry_stores_one_attachment(client: httpx.AsyncClient) -> None:
+    admin = await signup(client)
+    customer_id = await create_customer(client, admin)
+    headers = {**admin.headers, "Idempotency-Key": "attach-once"}
+    request: dict[str, Any] = {
+        "files": {"file": ("plan.pdf", b"once", "application/pdf")},
+        "data": {"name": "Plan", "visible_to_field": "true"},
+    }
+    first = await client.post(attachment_url(customer_id), headers=headers, **request)
+    assert first.status_code == 201, first.text
+    again = await client.post(attachment_url(customer_id), headers=headers, **request)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    other = await client.post(
+        attachment_url(customer_id),
+        headers=headers,
+        files=request["files"],
+        data={"name": "Another name"},
+    )
+    assert other.status_code == 422
+    listed = await client.get(attachment_url(customer_id), headers=admin.headers)
+    assert [a["id"] for a in listed.json()["data"]] == [first.json()["id"]]
