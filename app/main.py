@@ -27,6 +27,7 @@ from app.billing.router import webhooks as webhooks_router
 from app.company.router import router as company_router
 from app.config import Settings, get_settings
 from app.custom_field.router import router as custom_field_router
+from app.customer.attachment import router as attachment
 from app.customer.contact.router import router as contact_router
 from app.customer.equipment.router import router as equipment_router
 from app.customer.location.router import router as location_router
@@ -60,6 +61,7 @@ from app.order.router import router as order_router
 from app.order_status.router import router as order_status_router
 from app.report.router import router as report_router
 from app.storage.local import LocalBlobStore
+from app.storage.web import upload_body_limit
 from app.tag.router import router as tag_router
 from app.user.router import directory_router
 from app.user.router import router as user_router
@@ -79,6 +81,7 @@ ROUTERS = (
     weather_router,
     equipment_router,
     customer_notes,
+    attachment.router,
     customer_reminder_router,
     tag_router,
     custom_field_router,
@@ -173,7 +176,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger=[(order_file.UPLOAD_PATH, order_file.upload_body_limit(settings))],
+        larger=[
+            (path, upload_body_limit(settings))
+            for path in (order_file.UPLOAD_PATH, attachment.UPLOAD_PATH)
+        ],
     )
     app.add_middleware(RequestContextMiddleware)
     # Outermost: the client's address behind the load balancer, whatever the server (granian

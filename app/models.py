@@ -5,6 +5,7 @@ from app.auth.models import RefreshToken
 from app.billing.models import BillingAccount, StripeEvent
 from app.company.models import Company
 from app.custom_field.models import CustomField
+from app.customer.attachment.models import Attachment
 from app.customer.contact.models import Contact
 from app.customer.equipment.models import Equipment
 from app.customer.location.models import Location
@@ -34,6 +35,7 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "AppointmentUser",
+    "Attachment",
     "Base",
     "BillingAccount",
     "ChecklistItem",

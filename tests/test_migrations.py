@@ -166,3 +166,51 @@ def test_schedule_backfills_assignments_and_keeps_earlier_double_bookings(
             )
     finally:
         asyncio.run(_drop_database(server_urls[0], name))
+
+
+def test_groups_and_keys_reading_customers_keep_seeing_office_notes(
+    server_urls: tuple[str, str],
+) -> None:
+    """Migration 0011 grants `customers:office` to every group and API key holding
+    `customers:read`: office notes, which they saw before the permission existed, stay
+    visible to them; the others gain nothing."""
+    name = f"trackr_migrate_{uuid.uuid4().hex[:10]}"
+    url = asyncio.run(_create_database(server_urls[0], name))
+    try:
+        config = alembic_config(url)
+        command.upgrade(config, "0008")
+        statements = [
+            "INSERT INTO company (id, name, slug, currency, timezone, version) "
+            "VALUES ('00000000-0000-0000-0000-0000000000c0', 'Old Co', 'old-co', 'USD', 'UTC', 1)",
+            'INSERT INTO "user" (id, company_id, email, name, password_hash, is_admin, '
+            "is_active, version) VALUES ('00000000-0000-0000-0000-0000000000a0', "
+            "'00000000-0000-0000-0000-0000000000c0', 'a@example.com', 'A', 'x', true, true, 1)",
+            'INSERT INTO "group" (id, company_id, name, permissions, version) VALUES '
+            "('00000000-0000-0000-0000-000000000001', "
+            "'00000000-0000-0000-0000-0000000000c0', 'Office', "
+            "'{customers:read,customers:write}', 1), "
+            "('00000000-0000-0000-0000-000000000002', "
+            "'00000000-0000-0000-0000-0000000000c0', 'Billing', "
+            "'{payments:read}', 1)",
+            "INSERT INTO api_key (id, company_id, name, prefix, secret_hash, permissions, "
+            "created_by_id, version) VALUES ('00000000-0000-0000-0000-000000000003', "
+            "'00000000-0000-0000-0000-0000000000c0', 'Zapier', 'trk_old', 'x', '{customers:read}', "
+            "'00000000-0000-0000-0000-0000000000a0', 1)",
+        ]
+        for sql in statements:
+            asyncio.run(_run(url, sql))
+        command.upgrade(config, "head")
+        rows = asyncio.run(
+            _run(
+                url,
+                'SELECT name, permissions FROM "group" UNION ALL '
+                "SELECT name, permissions FROM api_key ORDER BY 1",
+            )
+        )
+        assert rows == [
+            ("Billing", ["payments:read"]),
+            ("Office", ["customers:read", "customers:write", "customers:office"]),
+            ("Zapier", ["customers:read", "customers:office"]),
+        ]
+    finally:
+        asyncio.run(_drop_database(server_urls[0], name))

@@ -445,6 +445,11 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
                 files={"file": (f"fuzz-{n}.txt", b"fuzz", "text/plain")},
             )
             assert uploaded.status_code == 201, uploaded.text
+            attached = http.post(
+                f"/v1/customers/{customer_ids[0]}/attachments",
+                files={"file": (f"fuzz-{n}.pdf", b"fuzz", "application/pdf")},
+            )
+            assert attached.status_code == 201, attached.text
         for path, sorts, required in _list_operations():
             for sort in sorts:
                 params: dict[str, str | int] = {"limit": 1, **required}

@@ -19,9 +19,18 @@ class Permission:
     admin_only: bool = False
 
 
-CUSTOMERS_READ = Permission("customers:read", "View customers, their contacts, notes and activity")
+CUSTOMERS_READ = Permission(
+    "customers:read",
+    "View customers, their contacts, notes, attachments and activity (office-only notes and "
+    "attachments also need customers:office)",
+)
 CUSTOMERS_WRITE = Permission("customers:write", "Create and edit customers, contacts and notes")
 CUSTOMERS_DELETE = Permission("customers:delete", "Delete customers")
+# Not a route's guard but a filter: without it, every list, get and timeline of notes and
+# attachments shows only what field staff see (site notes, field-visible attachments).
+CUSTOMERS_OFFICE = Permission(
+    "customers:office", "Sees office-only notes and attachments not visible to field staff"
+)
 ORDERS_READ = Permission("orders:read", "View orders")
 ORDERS_WRITE = Permission("orders:write", "Create and edit orders, line items, notes and files")
 ORDERS_DELETE = Permission("orders:delete", "Delete orders")
@@ -43,6 +52,7 @@ CATALOGUE: tuple[Permission, ...] = (
     CUSTOMERS_READ,
     CUSTOMERS_WRITE,
     CUSTOMERS_DELETE,
+    CUSTOMERS_OFFICE,
     ORDERS_READ,
     ORDERS_WRITE,
     ORDERS_DELETE,

@@ -21,6 +21,7 @@ from app.customer.repository import CustomerRepository, CustomerTagRepository
 from app.customer.schemas import CustomerUpdate
 from app.errors import NotFound, TrackrError
 from app.event import service as events
+from app.storage.blob import BlobStore
 from app.tag import service as tags
 
 BulkAction = Literal["enable", "disable", "delete", "update", "add_tags", "remove_tags"]
@@ -41,6 +42,7 @@ async def run(
     ids: list[uuid.UUID],
     fields: CustomerUpdate | None,
     tag_ids: list[uuid.UUID],
+    store: BlobStore,
 ) -> list[BulkOutcome]:
     """Apply `action` to each id in order (duplicates once). `delete` needs
     customers:delete on top of the route's customers:write."""
@@ -54,7 +56,13 @@ async def run(
         try:
             async with session.begin_nested():
                 await _apply(
-                    session, principal, action, customer_id, fields, [t.id for t in tag_list]
+                    session,
+                    principal,
+                    action,
+                    customer_id,
+                    fields,
+                    [t.id for t in tag_list],
+                    store=store,
                 )
         except NotFound:
             outcomes.append(BulkOutcome(customer_id, "not_found"))
@@ -72,9 +80,13 @@ async def _apply(
     customer_id: uuid.UUID,
     fields: CustomerUpdate | None,
     tag_ids: list[uuid.UUID],
+    *,
+    store: BlobStore,
 ) -> None:
     if action == "delete":
-        await service.delete_customer(session, principal, customer_id, expected_version=None)
+        await service.delete_customer(
+            session, principal, customer_id, expected_version=None, store=store
+        )
     elif action in ("enable", "disable"):
         status = CustomerUpdate(status="active" if action == "enable" else "disabled")
         await service.update_customer(

@@ -36,6 +36,7 @@ from app.kit.problem import problem_document, problem_responses
 from app.kit.responses import as_page, json_response, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, DateTimeParam, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
+from app.storage.dependencies import BlobStoreDep
 
 router = APIRouter(prefix="/v1/customers", route_class=UnitOfWorkRoute, tags=["customers"])
 
@@ -180,7 +181,9 @@ async def find_duplicates(
 
 
 @router.post("/bulk", operation_id="customers_bulk")
-async def bulk(body: CustomerBulk, principal: CustomersWrite, session: SessionDep) -> BulkRead:
+async def bulk(
+    body: CustomerBulk, principal: CustomersWrite, session: SessionDep, store: BlobStoreDep
+) -> BulkRead:
     """Enable, disable, delete (needs `customers:delete`), update fields, or add or remove
     tags on up to 1,000 customers. One result per id: ok, not_found, or error with its
     problem; each item is applied and audited on its own."""
@@ -191,6 +194,7 @@ async def bulk(body: CustomerBulk, principal: CustomersWrite, session: SessionDe
         ids=body.ids,
         fields=body.fields if isinstance(body, CustomerBulkUpdate) else None,
         tag_ids=body.tag_ids if isinstance(body, CustomerBulkTags) else [],
+        store=store,
     )
     return BulkRead(
         data=[
@@ -257,10 +261,17 @@ async def update_customer(
     "/{customer_id:uuid}", operation_id="customers_delete", status_code=status.HTTP_204_NO_CONTENT
 )
 async def delete_customer(
-    customer_id: uuid.UUID, principal: CustomersDelete, session: SessionDep, if_match: IfMatch
+    customer_id: uuid.UUID,
+    principal: CustomersDelete,
+    session: SessionDep,
+    if_match: IfMatch,
+    store: BlobStoreDep,
 ) -> Response:
-    """Delete a customer with its contacts and notes; the audit log keeps a snapshot."""
-    await service.delete_customer(session, principal, customer_id, expected_version=if_match)
+    """Delete a customer with its contacts, notes and attachments; the audit log keeps a
+    snapshot."""
+    await service.delete_customer(
+        session, principal, customer_id, expected_version=if_match, store=store
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

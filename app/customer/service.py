@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.custom_field import service as custom_fields
+from app.customer.attachment import service as attachments
 from app.customer.models import RECORD_FIELDS, Customer
 from app.customer.queries import (
     Derived,
@@ -35,6 +36,7 @@ from app.kit.numbering import next_number
 from app.kit.pagination import CursorCodec, PageParams, PageResult
 from app.kit.repository import like_pattern
 from app.order.models import Order
+from app.storage.blob import BlobStore
 from app.tag import service as tags
 from app.tag.models import Tag
 
@@ -207,13 +209,16 @@ async def delete_customer(
     customer_id: uuid.UUID,
     *,
     expected_version: int | None,
+    store: BlobStore,
 ) -> None:
-    """Delete a customer; its contacts, notes and tags go with it (FK cascades). The audit
-    event keeps a snapshot of the record. (Orders, once they exist, keep the customer's
-    name and lose only the link: their FK is ON DELETE SET NULL.)"""
+    """Delete a customer; its contacts, notes, attachments and tags go with it (FK
+    cascades), and the attachments' blobs after commit unless still used. The audit event
+    keeps a snapshot of the record. (Orders keep the customer's name and lose only the
+    link: their FK is ON DELETE SET NULL.)"""
     repository = CustomerRepository(session, principal.company_id)
     customer = await repository.get_or_404(customer_id, for_update=True)
     check_version(customer.version, expected_version)
+    shas = await attachments.shas_of_customer(session, principal.company_id, customer.id)
     tag_list = (await CustomerTagRepository(session, principal.company_id).tags_of([customer.id]))[
         customer.id
     ]
@@ -221,6 +226,7 @@ async def delete_customer(
     await repository.delete(customer)
     await session.flush()
     events.record(session, principal, "deleted", customer, before=before, deleted=True)
+    attachments.remove_blobs_after_commit(session, store, principal.company_id, shas)
 
 
 async def filtered(

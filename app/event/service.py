@@ -9,10 +9,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import ColumnElement, Select, not_, or_
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import permissions
 from app.auth.principal import Principal
 from app.event.models import Event
 from app.event.repository import EventRepository
@@ -21,6 +22,13 @@ from app.kit.models import Base
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
 
 NEWEST_FIRST = Sort("-created", Event.id, Event.id, descending=True)
+
+# What makes a record office-only, as its snapshot says it: a note's `visibility` and an
+# attachment's `visible_to_field` (seed 002). Any record with such a column follows the rule.
+OFFICE_ONLY_SNAPSHOTS: tuple[dict[str, Any], ...] = (
+    {"visibility": "office"},
+    {"visible_to_field": False},
+)
 
 
 def _json_safe(value: Any) -> Any:
@@ -85,6 +93,26 @@ def record(
     )
 
 
+def _office_only() -> ColumnElement[bool]:
+    """Events that show an office-only record, now or before the change (a note made
+    `site` later still said office-only things in its earlier events)."""
+    # IS TRUE: a missing snapshot (null `before` of a creation) says nothing either way.
+    return or_(
+        *(
+            column.contains(snapshot).is_(True)
+            for snapshot in OFFICE_ONLY_SNAPSHOTS
+            for column in (Event.after, Event.before)
+        )
+    )
+
+
+def _visible(stmt: Select[tuple[Event]], principal: Principal) -> Select[tuple[Event]]:
+    """`stmt` without the events a caller lacking `customers:office` may not see."""
+    if permissions.allows(principal, permissions.CUSTOMERS_OFFICE):
+        return stmt
+    return stmt.where(not_(_office_only()))
+
+
 async def list_events(
     session: AsyncSession,
     principal: Principal,
@@ -94,9 +122,10 @@ async def list_events(
     params: PageParams,
     codec: CursorCodec,
 ) -> PageResult[Event]:
-    """Newest first; filtered by entity when asked."""
+    """Newest first; filtered by entity when asked. Without `customers:office`, the events
+    of office notes and non-field attachments are left out."""
     repository = EventRepository(session, principal.company_id)
-    stmt = repository.select()
+    stmt = _visible(repository.select(), principal)
     if entity_type is not None:
         stmt = stmt.where(Event.entity_type == entity_type)
     if entity_id is not None:
@@ -114,9 +143,10 @@ async def timeline(
     codec: CursorCodec,
 ) -> PageResult[Event]:
     """A record's activity, newest first: its own events and its children's (those recorded
-    with it as their parent)."""
+    with it as their parent); without `customers:office`, not those of office notes and
+    non-field attachments."""
     repository = EventRepository(session, principal.company_id)
-    stmt = repository.select().where(
+    stmt = _visible(repository.select(), principal).where(
         or_(
             (Event.entity_type == entity_type) & (Event.entity_id == entity_id),
             (Event.parent_type == entity_type) & (Event.parent_id == entity_id),

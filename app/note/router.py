@@ -16,8 +16,10 @@ from app.kit.schemas import Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.note import service
 from app.note.schemas import (
+    CustomerNoteListItem,
     NoteContent,
     NoteCreate,
+    NoteInclude,
     NoteRead,
     NoteSort,
     NoteUpdate,
@@ -38,11 +40,14 @@ def _notes_router(
     note_param: str,
     tag: str,
     read: type[NoteContent],
+    list_item: type[NoteContent],
     reader: Any,
     writer: Any,
+    includes_orders: bool = False,
 ) -> APIRouter:
     """The five note routes under `/v1/{collection}/{parent_param}/notes`, their operation
-    ids `{collection}_notes_*`, guarded by `reader` and `writer`."""
+    ids `{collection}_notes_*`, guarded by `reader` and `writer`; the list items are
+    `list_item`, and `includes_orders` adds `include=orders` to the list (a customer's)."""
     router = APIRouter(
         prefix=f"/v1/{collection}/{{{parent_param}:uuid}}/notes",
         route_class=UnitOfWorkRoute,
@@ -53,18 +58,25 @@ def _notes_router(
     parent_path = Annotated[uuid.UUID, Path(alias=parent_param, title=_title(parent_param))]
     note_path = Annotated[uuid.UUID, Path(alias=note_param, title=_title(note_param))]
 
-    page_of_read: Any = Page[read]  # type: ignore[valid-type]
+    page_of_items: Any = Page[list_item]  # type: ignore[valid-type]
+    list_doc = (
+        f"The {parent_name}'s notes, newest first unless `sort=created_at`. A caller without "
+        "`customers:office` gets its site notes only."
+    )
+    visibility_query = Annotated[
+        NoteVisibility | None, Query(description="Only office notes or only site notes.")
+    ]
+    list_route = router.get(
+        "", operation_id=f"{collection}_notes_list", response_model=page_of_items
+    )
 
-    @router.get("", operation_id=f"{collection}_notes_list", response_model=page_of_read)
     async def list_notes(
         parent_id: parent_path,
         principal: reader,
         session: SessionDep,
         codec: CursorCodecDep,
         params: PageParamsDep,
-        visibility: Annotated[
-            NoteVisibility | None, Query(description="Only office notes or only site notes.")
-        ] = None,
+        visibility: visibility_query = None,
         sort: NoteSort = "-created_at",
     ) -> Any:
         page = await service.list_notes(
@@ -77,9 +89,43 @@ def _notes_router(
             params=params,
             codec=codec,
         )
-        return as_page(page, read.model_validate)
+        return as_page(page, list_item.model_validate)
 
-    list_notes.__doc__ = f"The {parent_name}'s notes, newest first unless `sort=created_at`."
+    async def list_notes_with_orders(
+        parent_id: parent_path,
+        principal: reader,
+        session: SessionDep,
+        codec: CursorCodecDep,
+        params: PageParamsDep,
+        visibility: visibility_query = None,
+        sort: NoteSort = "-created_at",
+        include: Annotated[
+            NoteInclude | None,
+            Query(
+                description="`orders`: the notes of the customer's orders too, in the same "
+                "order and pages (each names its `order_id`); needs `orders:read` as well."
+            ),
+        ] = None,
+    ) -> Any:
+        if include is None:
+            return await list_notes(
+                parent_id, principal, session, codec, params, visibility=visibility, sort=sort
+            )
+        page = await service.list_customer_and_order_notes(
+            session,
+            principal,
+            parent_id,
+            visibility=visibility,
+            sort=sort,
+            params=params,
+            codec=codec,
+        )
+        return as_page(page, list_item.model_validate)
+
+    endpoint = list_notes_with_orders if includes_orders else list_notes
+    endpoint.__doc__ = list_doc
+    endpoint.__name__ = "list_notes"
+    list_route(endpoint)
 
     @router.post(
         "",
@@ -160,8 +206,10 @@ customer_notes = _notes_router(
     note_param="note_id",
     tag="notes",
     read=NoteRead,
+    list_item=CustomerNoteListItem,
     reader=CustomersRead,
     writer=CustomersWrite,
+    includes_orders=True,
 )
 order_notes = _notes_router(
     parent=service.ORDER,
@@ -170,6 +218,7 @@ order_notes = _notes_router(
     note_param="order_note_id",
     tag="orders",
     read=OrderNoteRead,
+    list_item=OrderNoteRead,
     reader=OrdersRead,
     writer=OrdersWrite,
 )

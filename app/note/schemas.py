@@ -10,11 +10,16 @@ from app.kit.schemas import InputSchema, NonBlankText, Omitted, ReadSchema, Upda
 
 NoteVisibility = Literal["office", "site"]
 NoteSort = Literal["-created_at", "created_at"]
+NoteInclude = Literal["orders"]
 NOTE_MAX_LENGTH = 10_000
 
 _VISIBILITY = (
-    "`office`: seen in the office only; `site`: also shown to the crew on site (gate codes, "
-    "parking)."
+    "`office`: seen in the office only (by callers holding `customers:office`); `site`: also "
+    "shown to the crew on site (gate codes, parking)."
+)
+_VISIBILITY_DEFAULT = (
+    " When omitted: `office` for a caller holding `customers:office`, else `site`; making a "
+    "note `office` needs `customers:office` (403)."
 )
 
 
@@ -39,9 +44,21 @@ class OrderNoteRead(NoteContent):
     order_id: uuid.UUID
 
 
+class CustomerNoteListItem(NoteRead):
+    """A note of the customer's notes list: the customer's own (`order_id` null) or, with
+    `include=orders`, one of its orders' (at `/v1/orders/{order_id}/notes/{id}`)."""
+
+    order_id: uuid.UUID | None = Field(
+        default=None,
+        description="The order the note is on; null for a note on the customer itself.",
+    )
+
+
 class NoteCreate(InputSchema):
     body: NonBlankText = Field(max_length=NOTE_MAX_LENGTH)
-    visibility: NoteVisibility = Field(default="office", description=_VISIBILITY)
+    visibility: NoteVisibility | None = Field(
+        default=None, description=_VISIBILITY + _VISIBILITY_DEFAULT
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -52,6 +69,9 @@ class NoteCreate(InputSchema):
 
 class NoteUpdate(UpdateSchema):
     body: NonBlankText | Omitted = Field(default=None, max_length=NOTE_MAX_LENGTH)
-    visibility: NoteVisibility | Omitted = Field(default=None, description=_VISIBILITY)
+    visibility: NoteVisibility | Omitted = Field(
+        default=None,
+        description=_VISIBILITY + " Making a note `office` needs `customers:office` (403).",
+    )
 
     model_config = {"json_schema_extra": {"examples": [{"visibility": "office"}]}}

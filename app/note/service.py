@@ -1,7 +1,13 @@
 """Notes on a record (seed 002), one implementation for every parent: a customer's notes and
 an order's notes differ only in the parent they hang off (`NoteParent`). `office` notes stay
 in the office, `site` notes are also shown to the crew on site. The author is the calling
-user (for an API key, its creator)."""
+user (for an API key, its creator).
+
+What field staff see (seed 002): a caller without `customers:office` sees site notes only,
+on customers and orders alike: an office note is missing from its lists and a 404 by id
+(the repositories filter it, so no route can forget). Such a caller writes site notes (the
+default for them) and cannot make a note office-only (403 naming `customers:office`), which
+would hide it from themselves."""
 
 from __future__ import annotations
 
@@ -12,13 +18,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import permissions
 from app.auth.principal import Principal
 from app.customer import service as customers
 from app.event import service as events
 from app.kit.concurrency import check_version
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
-from app.kit.repository import ChildRepository
-from app.note.repository import CustomerNoteRepository, OrderNoteRepository
+from app.note.repository import CustomerNoteRepository, NotesRepository, OrderNoteRepository
 from app.note.schemas import NoteCreate, NoteUpdate
 from app.order import service as orders
 
@@ -29,7 +35,7 @@ class NoteParent:
     is not the company's) and the repository of one parent's notes."""
 
     find: Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[Any]]
-    repository: type[ChildRepository[Any]]
+    repository: type[NotesRepository[Any]]
 
     @property
     def sorts(self) -> dict[str, Sort]:
@@ -44,12 +50,26 @@ CUSTOMER = NoteParent(find=customers.customer_or_404, repository=CustomerNoteRep
 ORDER = NoteParent(find=orders.order_or_404, repository=OrderNoteRepository)
 
 
+def sees_office(principal: Principal) -> bool:
+    """Whether the caller sees office-only notes and attachments (`customers:office`)."""
+    return permissions.allows(principal, permissions.CUSTOMERS_OFFICE)
+
+
+def _check_visibility(principal: Principal, visibility: str) -> None:
+    if visibility == "office":
+        permissions.require(principal, permissions.CUSTOMERS_OFFICE)
+
+
 async def _scope(
     session: AsyncSession, principal: Principal, parent: NoteParent, parent_id: uuid.UUID
-) -> tuple[Any, ChildRepository[Any]]:
-    """The parent (404 when it is not the company's) and a repository of its notes."""
+) -> tuple[Any, NotesRepository[Any]]:
+    """The parent (404 when it is not the company's) and a repository of the notes of it
+    that the caller may see."""
     record = await parent.find(session, principal.company_id, parent_id)
-    return record, parent.repository(session, principal.company_id, record.id)
+    repository = parent.repository(
+        session, principal.company_id, record.id, office=sees_office(principal)
+    )
+    return record, repository
 
 
 async def list_notes(
@@ -63,12 +83,40 @@ async def list_notes(
     params: PageParams,
     codec: CursorCodec,
 ) -> PageResult[Any]:
-    """The parent's notes (newest first by default), of one visibility when asked."""
+    """The parent's notes the caller may see (newest first by default), of one visibility
+    when asked."""
     _, repository = await _scope(session, principal, parent, parent_id)
     stmt = repository.select()
     if visibility is not None:
         stmt = stmt.where(repository.model.visibility == visibility)
     return await repository.page(stmt, sort=parent.sorts[sort], params=params, codec=codec)
+
+
+async def list_customer_and_order_notes(
+    session: AsyncSession,
+    principal: Principal,
+    customer_id: uuid.UUID,
+    *,
+    visibility: str | None,
+    sort: str,
+    params: PageParams,
+    codec: CursorCodec,
+) -> PageResult[Any]:
+    """The customer's notes and its orders' (seed 002's combined notes list) that the caller
+    may see, in one keyset order: rows whose `order_id` says which order a note is on (null
+    for the customer's own). Order notes need `orders:read` (403 naming it)."""
+    permissions.require(principal, permissions.ORDERS_READ)
+    _, repository = await _scope(session, principal, CUSTOMER, customer_id)
+    assert isinstance(repository, CustomerNoteRepository)
+    stmt = repository.with_orders()
+    combined = stmt.selected_columns
+    if visibility is not None:
+        stmt = stmt.where(combined.visibility == visibility)
+    # The sort's columns are the union's, which page as the model's would.
+    key: Any = combined.created_at
+    row_id: Any = combined.id
+    order = Sort(f"orders:{sort}", key, row_id, descending=sort.startswith("-"))
+    return await repository.page_rows(stmt, sort=order, params=params, codec=codec)
 
 
 async def get_note(
@@ -90,10 +138,14 @@ async def create_note(
     parent_id: uuid.UUID,
     body: NoteCreate,
 ) -> Any:
-    """Add a note written by the caller (an API key writes as its creator)."""
+    """Add a note written by the caller (an API key writes as its creator): office-only
+    unless it says `site`, or site unless the caller sees office notes; an office note
+    needs `customers:office` (403)."""
     record, repository = await _scope(session, principal, parent, parent_id)
+    visibility = body.visibility or ("office" if sees_office(principal) else "site")
+    _check_visibility(principal, visibility)
     note = repository.add(
-        repository.model(body=body.body, visibility=body.visibility, author_id=principal.user_id)
+        repository.model(body=body.body, visibility=visibility, author_id=principal.user_id)
     )
     await session.flush()
     events.record(session, principal, "created", note, parent=record)
@@ -120,6 +172,7 @@ async def update_note(
     if "body" in changes:
         note.body = changes["body"]
     if "visibility" in changes:
+        _check_visibility(principal, changes["visibility"])
         note.visibility = changes["visibility"]
     await session.flush()
     events.record(session, principal, "updated", note, before=before, parent=record)

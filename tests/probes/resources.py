@@ -231,6 +231,31 @@ async def _note(tenant: Tenant) -> str:
     )
 
 
+@resource("attachment_id")
+async def _attachment(tenant: Tenant) -> str:
+    # A multipart upload: `tenant.create` posts JSON.
+    customer_id = await tenant.id("customer_id")
+    path = f"/v1/customers/{customer_id}/attachments"
+    response = await tenant.client.post(
+        path, headers=tenant.admin.headers, **await _attachment_body(tenant)
+    )
+    assert response.status_code == 201, (
+        f"factory POST {path} for company {tenant.label} answered "
+        f"{response.status_code}: {response.text}"
+    )
+    attachment_id = str(response.json()["id"])
+    tenant.created[attachment_id] = f"POST {path} by company {tenant.label}"
+    return attachment_id
+
+
+@body("customers_attachments_create")
+async def _attachment_body(tenant: Tenant) -> RequestKwargs:
+    return {
+        "files": {"file": ("site-map.pdf", b"%PDF-probe", "application/pdf")},
+        "data": {"name": "Site map", "visible_to_field": "true"},
+    }
+
+
 @resource("tag_id")
 async def _tag(tenant: Tenant) -> str:
     return await tenant.create("/v1/tags", {"name": f"probe-{uuid.uuid4().hex[:8]}"})

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.repository import TenantRepository
 from app.order.file.models import OrderFile
+from app.storage.files import BlobSpace
+
+# The blobs order files reference (app/storage/files.py), under the keys they always had.
+BLOBS = BlobSpace(
+    "order_file", company_id=OrderFile.company_id, sha256=OrderFile.sha256, prefix=None
+)
 
 
 class OrderFileRepository(TenantRepository[OrderFile]):
@@ -28,37 +33,11 @@ class OrderFileRepository(TenantRepository[OrderFile]):
         entity.order_id = self.order_id
         return super().add(entity)
 
-
-class BlobReferences:
-    """Which of the company's blobs (by sha256) its order files still reference."""
-
-    def __init__(self, session: AsyncSession, company_id: uuid.UUID) -> None:
-        self.session = session
-        self.company_id = company_id
-
-    async def lock(self, sha256: str) -> None:
-        """Serialise, until the transaction ends, everything that writes or removes the
-        company's blob `sha256`: an upload holds it from writing the blob to committing its
-        row, the clean-up from counting references to removing the blob."""
-        key = f"order_file:{self.company_id}:{sha256}"
-        await self.session.execute(
-            select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
-        )
-
-    async def referenced(self, shas: Collection[str]) -> set[str]:
-        if not shas:
-            return set()
+    async def shas(self) -> list[str]:
+        """The blobs the order's files reference."""
         rows = await self.session.scalars(
             select(OrderFile.sha256)
-            .where(OrderFile.company_id == self.company_id, OrderFile.sha256.in_(list(shas)))
-            .distinct()
-        )
-        return set(rows)
-
-    async def of_order(self, order_id: uuid.UUID) -> list[str]:
-        rows = await self.session.scalars(
-            select(OrderFile.sha256)
-            .where(OrderFile.company_id == self.company_id, OrderFile.order_id == order_id)
+            .where(OrderFile.company_id == self.company_id, OrderFile.order_id == self.order_id)
             .distinct()
         )
         return sorted(rows)

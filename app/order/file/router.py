@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 
 from app.auth.dependencies import OrdersRead, OrdersWrite
-from app.config import Settings
-from app.errors import NotFound
 from app.kit.dependencies import (
     CursorCodecDep,
     PageParamsDep,
@@ -23,34 +19,14 @@ from app.kit.schemas import Page
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.order.file import service
 from app.order.file.schemas import OrderFileRead
-from app.storage.blob import BlobNotFound
+from app.storage import web
 from app.storage.dependencies import BlobStoreDep
 
 PREFIX = "/v1/orders/{order_id:uuid}/files"
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, tags=["order files"])
 
-# The upload path, for the body size limit (app/main.py): an upload's body may exceed
-# MAX_BODY_BYTES, by the file's limit plus what the multipart framing adds.
+# The upload path, for the body size limit (app/main.py, app/storage/web.py).
 UPLOAD_PATH = re.compile(r"^/v1/orders/[^/]+/files/?$")
-MULTIPART_ALLOWANCE = 64 * 1024
-
-# The ASCII fallback name keeps letters, digits and a few harmless marks; everything else
-# (quotes, backslashes, separators, controls, non-ASCII) becomes "_": it cannot break the
-# header.
-_FALLBACK_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()+,=@~-]")
-
-
-def upload_body_limit(settings: Settings) -> int:
-    return settings.max_upload_bytes + MULTIPART_ALLOWANCE
-
-
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback name for old clients and the exact name as
-    RFC 8187 `filename*` (UTF-8, percent-encoded) for the others (RFC 6266)."""
-    decomposed = unicodedata.normalize("NFKD", filename)  # "é" is "e" and a combining mark
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    fallback = _FALLBACK_UNSAFE.sub("_", base).strip(" .") or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @router.get("", operation_id="orders_files_list")
@@ -75,7 +51,7 @@ async def create_file(
     order_id: uuid.UUID,
     file: Annotated[
         UploadFile,
-        File(description="The file, as a `multipart/form-data` part with a file name."),
+        File(description=web.UPLOAD_DESCRIPTION),
     ],
     principal: OrdersWrite,
     session: SessionDep,
@@ -108,18 +84,7 @@ async def get_file(
     "/{file_id:uuid}/content",
     operation_id="orders_files_download",
     response_class=StreamingResponse,
-    responses={
-        200: {
-            "description": "The content, as uploaded, with the stored content type.",
-            "content": {"*/*": {"schema": {}}},
-            "headers": {
-                "Content-Disposition": {
-                    "description": "`attachment`, with the file name (`filename*`, UTF-8).",
-                    "schema": {"type": "string"},
-                },
-            },
-        }
-    },
+    responses=web.DOWNLOAD_RESPONSES,
 )
 async def download_file(
     order_id: uuid.UUID,
@@ -130,21 +95,13 @@ async def download_file(
 ) -> StreamingResponse:
     """The file's content, streamed, offered as a download under its name."""
     file = await service.get_file(session, principal, order_id, file_id)
-    try:
-        chunks = await store.open(service.blob_key(file.company_id, file.sha256))
-    except BlobNotFound:
-        raise NotFound(f"The content of file {file.id} is missing from the store.") from None
-    return StreamingResponse(
-        chunks,
-        headers={
-            # As stored: `media_type=` would add a charset to text/* types.
-            "Content-Type": file.content_type,
-            "Content-Length": str(file.size),
-            "Content-Disposition": content_disposition(file.filename),
-            # Never rendered or sniffed as something else: it is the user's content.
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
+    return await web.download(
+        store,
+        service.blob_key(file.company_id, file.sha256),
+        filename=file.filename,
+        content_type=file.content_type,
+        size=file.size,
+        missing=f"The content of file {file.id} is missing from the store.",
     )
 
 

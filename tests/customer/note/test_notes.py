@@ -100,7 +100,7 @@ async def test_update_changes_body_or_visibility_and_stale_if_match_is_412(
     customer_id = await create_customer(client, admin)
     note = await _add(client, admin, customer_id, body="Old")
     url = _url(customer_id, note["id"])
-    editor = await member(client, admin, ["customers:write"])
+    editor = await member(client, admin, ["customers:write", "customers:office"])
     moved = await client.patch(
         url, headers={**editor.headers, "If-Match": '"1"'}, json={"visibility": "site"}
     )

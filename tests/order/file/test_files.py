@@ -17,9 +17,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.order.file.router import content_disposition
-from app.order.file.service import blob_key, clean_content_type, clean_filename
+from app.order.file.service import blob_key
+from app.storage.files import clean_content_type, clean_filename
 from app.storage.local import LocalBlobStore
+from app.storage.web import content_disposition
 from tests.conftest import client_for, make_settings
 from tests.factories import Caller, create_order, member, signup
 

@@ -87,7 +87,7 @@ async def test_update_changes_body_or_visibility_and_stale_if_match_is_412(
     order_id = await create_order(client, admin)
     note = await _add(client, admin, order_id, body="Old")
     url = _url(order_id, note["id"])
-    editor = await member(client, admin, ["orders:write"])
+    editor = await member(client, admin, ["orders:write", "customers:office"])
     moved = await client.patch(
         url, headers={**editor.headers, "If-Match": '"1"'}, json={"visibility": "site"}
     )
