@@ -90,3 +90,20 @@ async def revoke_user_tokens(session: AsyncSession, user_id: uuid.UUID, now: dat
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+async def revoke_api_keys_created_by(
+    session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+) -> None:
+    """Revoke every key the user created (a deleted user's keys must never work again,
+    whatever becomes of the user's row); each key gets a new version (ETag)."""
+    await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.company_id == company_id,
+            ApiKey.created_by_id == user_id,
+            ApiKey.revoked_at.is_(None),
+        )
+        .values(revoked_at=now, version=ApiKey.version + 1)
+        .execution_options(synchronize_session=False)
+    )

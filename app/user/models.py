@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKeyConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +35,10 @@ class User(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255), info={"secret": True})
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Deleted users stay as rows, so that the history naming them (orders, payments, notes,
+    # assignments, events) keeps their name; they are disabled for good, their email is
+    # released, and no route shows or changes them again.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class UserGroup(Base):

@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 
 from app.group.models import Group
 from app.kit.repository import TenantRepository
@@ -14,6 +14,20 @@ from app.user.models import User, UserGroup
 class UserRepository(TenantRepository[User]):
     model = User
     label = "User"
+
+    def select(self) -> Select[tuple[User]]:
+        """The company's users that are not deleted: a deleted user is a 404 everywhere
+        users are managed or picked (their rows stay only for the history naming them)."""
+        return super().select().where(User.deleted_at.is_(None))
+
+    async def lock_admins(self) -> None:
+        """Serialise, per company, the changes that could leave it without an active admin
+        (demote, disable, delete): two admins removing each other at once would both count
+        two admins. Taken after the changed user's row lock, and no such change locks
+        another user's row, so it cannot deadlock."""
+        await self.session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtext(f"admins:{self.company_id}")))
+        )
 
     async def group_ids(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
         """Group memberships of many users in one query (no N+1 on lists)."""

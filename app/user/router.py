@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.dependencies import Authenticated, PasswordsDep, UsersManage
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep, UserLimitDep
+from app.kit.problem import problem_responses
 from app.kit.responses import as_page, set_etag
 from app.kit.schemas import NO_NUL_PATTERN, Page
 from app.kit.unit_of_work import UnitOfWorkRoute
@@ -79,6 +80,24 @@ async def update_user(
         session, principal, user_id, body, expected_version=if_match, passwords=passwords
     )
     return _respond(response, user, group_ids)
+
+
+@router.delete(
+    "/{user_id:uuid}",
+    operation_id="users_delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409, 412),
+)
+async def delete_user(
+    user_id: uuid.UUID, principal: UsersManage, session: SessionDep, if_match: IfMatch
+) -> Response:
+    """Delete a user. Their name stays on everything they did or were assigned (orders,
+    payments, notes, appointments, the audit trail); they can never sign in again, their
+    refresh tokens and the API keys they created are revoked at once, their email is free
+    for a new user, and they no longer count towards the plan. Deleting yourself or the
+    last active admin is a 409."""
+    await service.delete_user(session, principal, user_id, expected_version=if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{user_id:uuid}/disable", operation_id="users_disable")

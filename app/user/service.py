@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -207,8 +208,10 @@ async def update_user(
 
 
 async def _keep_an_admin(repository: UserRepository, user: User) -> None:
-    if user.is_admin and user.is_active and await repository.count_active_admins() <= 1:
-        raise Conflict("The company must keep at least one active admin.")
+    if user.is_admin and user.is_active:
+        await repository.lock_admins()
+        if await repository.count_active_admins() <= 1:
+            raise Conflict("The company must keep at least one active admin.")
 
 
 async def set_active(
@@ -237,3 +240,47 @@ async def set_active(
         events.record(session, principal, "enabled" if active else "disabled", user, before=before)
     group_ids = (await repository.group_ids([user.id]))[user.id]
     return user, group_ids
+
+
+# Where a deleted user's email goes: `.invalid` can never be a real address (RFC 2606), and
+# the id keeps it unique, so the original email is free for a new user.
+DELETED_EMAIL_DOMAIN = "deleted.invalid"
+
+
+async def delete_user(
+    session: AsyncSession,
+    principal: Principal,
+    user_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+) -> None:
+    """Delete a user for good, keeping the row for the history that names them.
+
+    Orders, payments, notes, assignments, appointments and events keep the user's id and
+    name. The user is disabled and can never sign in again nor be enabled: their email is
+    replaced (the original is free for a new user), their password with a random one, their
+    refresh tokens and the API keys they created are revoked, their group memberships go;
+    a cached access token or key is refused by every API process at once (the change bumps
+    the company's auth version on commit). They no longer count towards the plan's users.
+
+    Refuses (409) deleting yourself and deleting the last active admin (serialised with
+    every other change that removes an admin, so two admins deleting each other at once
+    cannot both succeed); a stale `If-Match` is 412; a deleted or unknown user is 404.
+    """
+    repository = UserRepository(session, principal.company_id)
+    user = await repository.get_or_404(user_id, for_update=True)
+    check_version(user.version, expected_version)
+    if user.id == principal.user_id:
+        raise Conflict("You cannot delete yourself.")
+    await _keep_an_admin(repository, user)
+    before = events.snapshot(user, group_ids=(await repository.group_ids([user.id]))[user.id])
+    now = datetime.now(UTC)
+    user.deleted_at = now
+    user.is_active = False
+    user.email = f"deleted-{user.id}@{DELETED_EMAIL_DOMAIN}"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    await repository.set_groups(user.id, [])
+    await credentials.revoke_user_tokens(session, user.id, now)
+    await credentials.revoke_api_keys_created_by(session, principal.company_id, user.id, now)
+    await session.flush()
+    events.record(session, principal, "deleted", user, before=before, group_ids=[])

@@ -39,7 +39,9 @@ class Appointment(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
         CheckConstraint(f"kind IN {APPOINTMENT_KINDS!r}", name="kind"),
         CheckConstraint("duration_minutes > 0", name="duration_minutes"),
         Index(None, "company_id", "order_id", "starts_at"),
-        Index(None, "company_id", "starts_at"),
+        # The schedule's keyset order (starts_at, id), whole: the next page's row comparison
+        # is an index condition and no sort step waits on appointments sharing a start time.
+        Index(None, "company_id", "starts_at", "id"),
         Index(
             "ix_appointment_company_id_location_id",
             "company_id",
