@@ -89,14 +89,20 @@ async def update_user(
     responses=problem_responses(409, 412),
 )
 async def delete_user(
-    user_id: uuid.UUID, principal: UsersManage, session: SessionDep, if_match: IfMatch
+    user_id: uuid.UUID,
+    principal: UsersManage,
+    session: SessionDep,
+    if_match: IfMatch,
+    passwords: PasswordsDep,
 ) -> Response:
     """Delete a user. Their name stays on everything they did or were assigned (orders,
     payments, notes, appointments, the audit trail); they can never sign in again, their
     refresh tokens and the API keys they created are revoked at once, their email is free
     for a new user, and they no longer count towards the plan. Deleting yourself or the
     last active admin is a 409."""
-    await service.delete_user(session, principal, user_id, expected_version=if_match)
+    await service.delete_user(
+        session, principal, user_id, expected_version=if_match, passwords=passwords
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

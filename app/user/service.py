@@ -253,6 +253,7 @@ async def delete_user(
     user_id: uuid.UUID,
     *,
     expected_version: int | None,
+    passwords: Passwords,
 ) -> None:
     """Delete a user for good, keeping the row for the history that names them.
 
@@ -278,7 +279,7 @@ async def delete_user(
     user.deleted_at = now
     user.is_active = False
     user.email = f"deleted-{user.id}@{DELETED_EMAIL_DOMAIN}"
-    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.password_hash = await passwords.hash(secrets.token_urlsafe(32))
     await repository.set_groups(user.id, [])
     await credentials.revoke_user_tokens(session, user.id, now)
     await credentials.revoke_api_keys_created_by(session, principal.company_id, user.id, now)
