@@ -25,8 +25,9 @@ from us, still holds the horizon back: unknown is treated as ours.) Without this
 transaction of every database on a shared server would hold the feed back. Events from
 before the feed existed have txid 1 and come first.
 
-Deletions are in the feed as tombstones: the `*.deleted` event, with the record's last
-state in `before` and `after` null.
+A caller without `customers:office` does not get the events of office-only records (as
+in the audit log). Deletions are in the feed as tombstones: the `*.deleted` event, with
+the record's last state in `before` and `after` null.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sqlalchemy import String, cast, literal, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
+from app.event import service as events
 from app.event.models import XID8, Event
 from app.kit.pagination import CursorCodec
 
@@ -96,6 +98,7 @@ async def read(
     )
     if types:
         stmt = stmt.where(Event.type.in_(types))
+    stmt = events.visible(stmt, principal)
     rows = (await session.execute(stmt)).all()
     served = rows[:limit]
     if served:

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, not_, or_
 from sqlalchemy import inspect as sa_inspect
@@ -21,6 +21,7 @@ from app.kit.context import request_id_var
 from app.kit.models import Base
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
 
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 NEWEST_FIRST = Sort("-created", Event.id, Event.id, descending=True)
 
 # What makes a record office-only, as its snapshot says it: a note's `visibility` and an
@@ -106,8 +107,9 @@ def _office_only() -> ColumnElement[bool]:
     )
 
 
-def _visible(stmt: Select[tuple[Event]], principal: Principal) -> Select[tuple[Event]]:
-    """`stmt` without the events a caller lacking `customers:office` may not see."""
+def visible(stmt: S, principal: Principal) -> S:
+    """`stmt` without the events a caller lacking `customers:office` may not see (every
+    reader of events: the audit log, timelines, the change feed)."""
     if permissions.allows(principal, permissions.CUSTOMERS_OFFICE):
         return stmt
     return stmt.where(not_(_office_only()))
@@ -125,7 +127,7 @@ async def list_events(
     """Newest first; filtered by entity when asked. Without `customers:office`, the events
     of office notes and non-field attachments are left out."""
     repository = EventRepository(session, principal.company_id)
-    stmt = _visible(repository.select(), principal)
+    stmt = visible(repository.select(), principal)
     if entity_type is not None:
         stmt = stmt.where(Event.entity_type == entity_type)
     if entity_id is not None:
@@ -146,7 +148,7 @@ async def timeline(
     with it as their parent); without `customers:office`, not those of office notes and
     non-field attachments."""
     repository = EventRepository(session, principal.company_id)
-    stmt = _visible(repository.select(), principal).where(
+    stmt = visible(repository.select(), principal).where(
         or_(
             (Event.entity_type == entity_type) & (Event.entity_id == entity_id),
             (Event.parent_type == entity_type) & (Event.parent_id == entity_id),

@@ -50,11 +50,20 @@ async def list_attachments(
     location_id: Annotated[
         uuid.UUID | None, Query(description="Only the attachments about this location.")
     ] = None,
+    equipment_id: Annotated[
+        uuid.UUID | None, Query(description="Only the attachments about this equipment.")
+    ] = None,
 ) -> Page[AttachmentRead]:
     """The customer's attachments, newest first. A caller without `customers:office` gets
     the field-visible ones only."""
     page = await service.list_attachments(
-        session, principal, customer_id, location_id=location_id, params=params, codec=codec
+        session,
+        principal,
+        customer_id,
+        location_id=location_id,
+        equipment_id=equipment_id,
+        params=params,
+        codec=codec,
     )
     return as_page(page, AttachmentRead.model_validate)
 
@@ -88,6 +97,7 @@ async def create_attachment(
         name=fields.name,
         description=fields.description,
         location_id=fields.location_id,
+        equipment_id=fields.equipment_id,
         visible_to_field=fields.visible_to_field,
         max_bytes=settings.max_upload_bytes,
     )

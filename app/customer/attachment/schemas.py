@@ -17,12 +17,16 @@ VISIBLE_TO_FIELD = (
     "`customers:office` (403)."
 )
 LOCATION = "One of this customer's service locations (422 naming `location_id` otherwise)."
+EQUIPMENT = "A piece of this customer's equipment (422 naming `equipment_id` otherwise)."
 
 
 class AttachmentRead(ReadSchema):
     id: uuid.UUID
     customer_id: uuid.UUID
     location_id: uuid.UUID | None = Field(description="The service location it is about.")
+    equipment_id: uuid.UUID | None = Field(
+        description="The equipment it is about (a manual, a nameplate photo)."
+    )
     name: str = Field(description=NAME)
     description: str | None
     visible_to_field: bool = Field(description="Whether field staff see it.")
@@ -50,6 +54,7 @@ class AttachmentFields(UpdateSchema):
     name: NonBlankText | Omitted = Field(default=None, max_length=NAME_MAX_LENGTH, description=NAME)
     description: Text | Omitted = Field(default=None, max_length=DESCRIPTION_MAX_LENGTH)
     location_id: uuid.UUID | Omitted = Field(default=None, description=LOCATION)
+    equipment_id: uuid.UUID | Omitted = Field(default=None, description=EQUIPMENT)
     visible_to_field: bool | Omitted = Field(default=None, description=VISIBLE_TO_FIELD)
 
     model_config = ConfigDict(extra="ignore")
@@ -58,11 +63,12 @@ class AttachmentFields(UpdateSchema):
 class AttachmentUpdate(UpdateSchema):
     """The metadata to change; the content stays (upload a new attachment for new bytes)."""
 
-    nullable = frozenset({"description", "location_id"})
+    nullable = frozenset({"description", "location_id", "equipment_id"})
 
     name: NonBlankText | Omitted = Field(default=None, max_length=NAME_MAX_LENGTH)
     description: Text | None = Field(default=None, max_length=DESCRIPTION_MAX_LENGTH)
     location_id: uuid.UUID | None = Field(default=None, description=LOCATION)
+    equipment_id: uuid.UUID | None = Field(default=None, description=EQUIPMENT)
     visible_to_field: bool | Omitted = Field(
         default=None, description="Making it false needs `customers:office` (403)."
     )

@@ -24,6 +24,7 @@ from app.customer.attachment import repository as attachments
 from app.customer.attachment.models import Attachment
 from app.customer.attachment.repository import BLOBS, AttachmentRepository
 from app.customer.attachment.schemas import AttachmentUpdate
+from app.customer.equipment import service as equipment
 from app.customer.location import service as locations
 from app.customer.models import Customer
 from app.customer.repository import CustomerRepository
@@ -67,15 +68,18 @@ async def list_attachments(
     customer_id: uuid.UUID,
     *,
     location_id: uuid.UUID | None,
+    equipment_id: uuid.UUID | None,
     params: PageParams,
     codec: CursorCodec,
 ) -> PageResult[Attachment]:
-    """The customer's attachments the caller may see, newest first, of one location when
-    asked."""
+    """The customer's attachments the caller may see, newest first, of one location or one
+    piece of equipment when asked."""
     _, repository = await _scope(session, principal, customer_id)
     stmt = repository.select()
     if location_id is not None:
         stmt = stmt.where(Attachment.location_id == location_id)
+    if equipment_id is not None:
+        stmt = stmt.where(Attachment.equipment_id == equipment_id)
     return await repository.page(stmt, sort=SORT, params=params, codec=codec)
 
 
@@ -98,24 +102,26 @@ async def create_attachment(
     name: str | None,
     description: str | None,
     location_id: uuid.UUID | None,
+    equipment_id: uuid.UUID | None,
     visible_to_field: bool | None,
     max_bytes: int,
 ) -> Attachment:
     """Attach an uploaded file to the customer. The metadata is checked first (the location
-    must be this customer's: 422 naming `location_id`; another company's is a 404), then the
-    content is stored (413 beyond `max_bytes`, and nothing is stored), then the row."""
+    and the equipment must be this customer's: 422 naming the field; another company's is
+    a 404), then the content is stored (413 beyond `max_bytes`, and nothing is stored),
+    then the row."""
     customer, repository = await _scope(session, principal, customer_id)
     if visible_to_field is None:
         visible_to_field = not _sees_office(principal)
     _check_field_visibility(principal, visible_to_field)
-    if location_id is not None:
-        await locations.require_location(
-            session, principal.company_id, location_id, customer_id=customer.id
-        )
+    await _check_links(
+        session, principal, customer.id, {"location_id": location_id, "equipment_id": equipment_id}
+    )
     stored = await BLOBS.store(session, store, principal.company_id, upload, max_bytes=max_bytes)
     attachment = repository.add(
         Attachment(
             location_id=location_id,
+            equipment_id=equipment_id,
             name=name if name is not None else stored.filename,
             description=description,
             visible_to_field=visible_to_field,
@@ -131,6 +137,23 @@ async def create_attachment(
     return attachment
 
 
+async def _check_links(
+    session: AsyncSession,
+    principal: Principal,
+    customer_id: uuid.UUID,
+    values: dict[str, Any],
+) -> None:
+    """The location and the equipment named in `values`, if any, are this customer's."""
+    if values.get("location_id") is not None:
+        await locations.require_location(
+            session, principal.company_id, values["location_id"], customer_id=customer_id
+        )
+    if values.get("equipment_id") is not None:
+        await equipment.require_equipment(
+            session, principal.company_id, values["equipment_id"], customer_id=customer_id
+        )
+
+
 async def update_attachment(
     session: AsyncSession,
     principal: Principal,
@@ -141,17 +164,14 @@ async def update_attachment(
     expected_version: int | None,
 ) -> Attachment:
     """Change the metadata under the row's lock; a stale `expected_version` is refused
-    (412). The location is checked as on upload."""
+    (412). The location and the equipment are checked as on upload."""
     customer, repository = await _scope(session, principal, customer_id)
     attachment = await repository.get_or_404(attachment_id, for_update=True)
     check_version(attachment.version, expected_version)
     changes: dict[str, Any] = body.changes()
     if "visible_to_field" in changes:
         _check_field_visibility(principal, changes["visible_to_field"])
-    if changes.get("location_id") is not None:
-        await locations.require_location(
-            session, principal.company_id, changes["location_id"], customer_id=customer.id
-        )
+    await _check_links(session, principal, customer.id, changes)
     before = events.snapshot(attachment)
     for field, value in changes.items():
         setattr(attachment, field, value)

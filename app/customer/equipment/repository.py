@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from app.customer.equipment.models import Equipment
-from app.kit.repository import ChildRepository
+from app.kit.repository import ChildRepository, TenantRepository
 
 
 class EquipmentRepository(ChildRepository[Equipment]):
@@ -11,3 +11,10 @@ class EquipmentRepository(ChildRepository[Equipment]):
     model = Equipment
     label = "Equipment"
     parent_key = "customer_id"
+
+
+class CompanyEquipmentRepository(TenantRepository[Equipment]):
+    """Any of the company's equipment, for a record that names a piece by id."""
+
+    model = Equipment
+    label = "Equipment"

@@ -25,11 +25,12 @@ from app.company.models import Company
 from app.custom_field import service as custom_fields
 from app.customer.equipment import warranty as warranties
 from app.customer.equipment.models import EQUIPMENT_FIELDS, Equipment
-from app.customer.equipment.repository import EquipmentRepository
+from app.customer.equipment.repository import CompanyEquipmentRepository, EquipmentRepository
 from app.customer.equipment.schemas import EquipmentCreate, EquipmentUpdate
 from app.customer.location import service as locations
 from app.customer.models import Customer
 from app.customer.repository import CustomerRepository
+from app.errors import NotFound, ValidationFailed
 from app.event import service as events
 from app.kit.clock import today_in
 from app.kit.concurrency import check_version
@@ -231,3 +232,24 @@ async def delete_equipment(
     events.record(
         session, principal, "deleted", equipment, before=before, deleted=True, parent=customer
     )
+
+
+async def require_equipment(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    equipment_id: uuid.UUID,
+    *,
+    customer_id: uuid.UUID,
+    field: str = "equipment_id",
+) -> Equipment:
+    """The piece of equipment `equipment_id`, for a record of customer `customer_id` that
+    names it (an attachment). 404 when it is not the company's; 422 naming `field` when it
+    is another customer's."""
+    equipment = await CompanyEquipmentRepository(session, company_id).get(equipment_id)
+    if equipment is None:
+        raise NotFound(f"Equipment {equipment_id} not found (`{field}`).")
+    if equipment.customer_id != customer_id:
+        raise ValidationFailed.field(
+            field, f"equipment {equipment_id} is another customer's: name one of this customer's"
+        )
+    return equipment

@@ -41,6 +41,7 @@ async def test_upload_list_get_download_round_trip(client: httpx.AsyncClient, ap
     assert {k: manual[k] for k in manual if k not in ("id", "created_at", "updated_at")} == {
         "customer_id": customer_id,
         "location_id": location["id"],
+        "equipment_id": None,
         "name": "Boiler manual",
         "description": "Model X200",
         "visible_to_field": True,
