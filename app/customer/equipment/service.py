@@ -76,11 +76,12 @@ async def _location(
     session: AsyncSession, company_id: uuid.UUID, location_id: uuid.UUID | None, customer: Customer
 ) -> uuid.UUID | None:
     """The location, which must be the customer's: another customer's is a 422 naming
-    `location_id`, another company's a 404 (as for orders)."""
+    `location_id`, another company's a 404 (as for orders). Key-share locked, so that a
+    deletion of the location running meanwhile counts this equipment or went first."""
     if location_id is None:
         return None
     location = await locations.require_location(
-        session, company_id, location_id, customer_id=customer.id
+        session, company_id, location_id, customer_id=customer.id, lock=True
     )
     return location.id
 

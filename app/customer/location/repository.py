@@ -116,3 +116,14 @@ class CompanyLocationRepository(TenantRepository[Location]):
 
     model = Location
     label = "Location"
+
+    async def get_key_shared(self, location_id: uuid.UUID) -> Location | None:
+        """The location, locked FOR KEY SHARE (what the foreign key check of a row naming
+        it takes, only earlier): a deletion under way is waited for, and then it is gone."""
+        stmt = (
+            self.select()
+            .where(Location.id == location_id)
+            .with_for_update(key_share=True, read=True)
+        )
+        location: Location | None = await self.session.scalar(stmt)
+        return location

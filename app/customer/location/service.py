@@ -290,12 +290,19 @@ async def require_location(
     *,
     customer_id: uuid.UUID | None,
     field: str = "location_id",
+    lock: bool = False,
 ) -> Location:
     """The location `location_id`, for a record of customer `customer_id` that names it (an
     order, an appointment). 404 when it is not the company's: another company's location
     is as missing as one that never was. 422 naming `field` when it is another customer's,
-    or when the record has no customer."""
-    location = await CompanyLocationRepository(session, company_id).get(location_id)
+    or when the record has no customer. `lock` holds a KEY SHARE lock on it until the
+    transaction ends, so that a deletion running meanwhile either counts the record, or
+    went first and the location is a 404 (rather than the record's insert failing on its
+    foreign key, a vague 409)."""
+    repository = CompanyLocationRepository(session, company_id)
+    location = await (
+        repository.get_key_shared(location_id) if lock else repository.get(location_id)
+    )
     if location is None:
         raise NotFound(f"Location {location_id} not found (`{field}`).")
     if customer_id is None:
