@@ -37,6 +37,10 @@ from app.db import (
     create_session_factory,
 )
 from app.event.router import router as event_router
+from app.geofence.position.router import events_router as geofence_events_router
+from app.geofence.position.router import positions_router
+from app.geofence.router import map_router as geofence_map_router
+from app.geofence.router import router as geofence_router
 from app.group.router import router as group_router
 from app.health.router import router as health_router
 from app.invoice_item.router import router as invoice_item_router
@@ -72,6 +76,10 @@ ROUTERS = (
     customer_router,
     contact_router,
     location_router,
+    geofence_router,
+    geofence_map_router,
+    geofence_events_router,
+    positions_router,
     customer_notes,
     customer_reminder_router,
     tag_router,

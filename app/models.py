@@ -11,6 +11,7 @@ from app.customer.models import Customer, CustomerTag
 from app.customer.note.models import Note
 from app.customer.reminder.models import CustomerReminder
 from app.event.models import Event
+from app.geofence.models import Geofence, GeofenceEvent, GeofenceUser, UserPosition
 from app.group.models import Group
 from app.invoice_item.models import InvoiceItem
 from app.kit.idempotency import IdempotencyKey
@@ -44,6 +45,9 @@ __all__ = [
     "CustomerReminder",
     "CustomerTag",
     "Event",
+    "Geofence",
+    "GeofenceEvent",
+    "GeofenceUser",
     "Group",
     "IdempotencyKey",
     "InvoiceItem",
@@ -62,4 +66,5 @@ __all__ = [
     "Tag",
     "User",
     "UserGroup",
+    "UserPosition",
 ]

@@ -8,14 +8,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import Base, IdMixin, TenantMixin, tenant_table_args
 
-NOTIFICATION_KINDS = ("order_reminder", "customer_reminder")
+NOTIFICATION_KINDS = ("order_reminder", "customer_reminder", "geofence_event")
 
 
 class Notification(IdMixin, TenantMixin, Base):
     """A line on a user's control panel: a reminder that fell due (seed 000's order
-    reminders, seed 002's customer reminders). Written by the reminder scan only, exactly
+    reminders, seed 002's customer reminders), written by the reminder scan only, exactly
     once per (reminder, date, user): the partial unique indexes below decide, also when two
-    scans run at once. Goes with its user, its order or its customer reminder."""
+    scans run at once; or a geofence alert (seed 002), once per event and user. Goes with
+    its user, its order, its customer reminder or its geofence event."""
 
     __tablename__ = "notification"
     __table_args__ = tenant_table_args(
@@ -30,10 +31,18 @@ class Notification(IdMixin, TenantMixin, Base):
             ["customer_reminder.company_id", "customer_reminder.id"],
             ondelete="CASCADE",
         ),
+        ForeignKeyConstraint(
+            ["company_id", "geofence_event_id"],
+            ["geofence_event.company_id", "geofence_event.id"],
+            ondelete="CASCADE",
+        ),
         CheckConstraint(
-            "(kind = 'order_reminder' AND order_id IS NOT NULL AND customer_reminder_id IS NULL)"
+            "(kind = 'order_reminder' AND order_id IS NOT NULL AND customer_reminder_id IS NULL"
+            " AND geofence_event_id IS NULL)"
             " OR (kind = 'customer_reminder' AND customer_reminder_id IS NOT NULL"
-            " AND order_id IS NULL)",
+            " AND order_id IS NULL AND geofence_event_id IS NULL)"
+            " OR (kind = 'geofence_event' AND geofence_event_id IS NOT NULL"
+            " AND order_id IS NULL AND customer_reminder_id IS NULL)",
             name="subject",
         ),
         # One notification per reminder and user. An order's reminder is the order and its
@@ -54,6 +63,13 @@ class Notification(IdMixin, TenantMixin, Base):
             unique=True,
             postgresql_where=text("customer_reminder_id IS NOT NULL"),
         ),
+        Index(
+            "uq_notification_geofence_event",
+            "geofence_event_id",
+            "user_id",
+            unique=True,
+            postgresql_where=text("geofence_event_id IS NOT NULL"),
+        ),
         # The control panel, newest first: all, and unread only.
         Index(None, "company_id", "user_id", "created_at", "id"),
         Index(
@@ -70,6 +86,8 @@ class Notification(IdMixin, TenantMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     order_id: Mapped[uuid.UUID | None]
     customer_reminder_id: Mapped[uuid.UUID | None]
+    # A user entering or leaving a geofence (app.geofence), for the fence's users.
+    geofence_event_id: Mapped[uuid.UUID | None]
     due_on: Mapped[date] = mapped_column(Date)
     message: Mapped[str] = mapped_column(Text)
     read_at: Mapped[datetime | None]

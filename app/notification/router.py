@@ -36,6 +36,7 @@ def to_read(row: Any) -> NotificationRead:
         order_number=row.order_number,
         order_title=row.order_title,
         customer_reminder_id=notification.customer_reminder_id,
+        geofence_event_id=notification.geofence_event_id,
         customer_id=row.customer_id,
         customer_name=row.customer_name,
     )

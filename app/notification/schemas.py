@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.kit.schemas import ReadSchema
 
-NotificationKind = Literal["order_reminder", "customer_reminder"]
+NotificationKind = Literal["order_reminder", "customer_reminder", "geofence_event"]
 
 
 class NotificationRead(ReadSchema):
@@ -20,7 +20,7 @@ class NotificationRead(ReadSchema):
     id: uuid.UUID
     kind: NotificationKind = Field(
         description="`order_reminder`: an order's reminder date; `customer_reminder`: a "
-        "reminder on a customer."
+        "reminder on a customer; `geofence_event`: a user entered or left a geofence."
     )
     due_on: date = Field(description="The reminder's date.")
     message: str
@@ -32,8 +32,12 @@ class NotificationRead(ReadSchema):
     customer_reminder_id: uuid.UUID | None = Field(
         description="The customer reminder, for a customer reminder."
     )
+    geofence_event_id: uuid.UUID | None = Field(
+        description="The geofence event (`GET /v1/geofence-events`), for a geofence alert."
+    )
     customer_id: uuid.UUID | None = Field(
-        description="The customer: the reminder's, or the order's (null when it has none)."
+        description="The customer: the reminder's, the order's (null when it has none) or "
+        "the geofence's."
     )
     customer_name: str | None
 

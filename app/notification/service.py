@@ -23,6 +23,7 @@ from app.notification.models import Notification
 from app.notification.repository import (
     NotificationRepository,
     customer_reminder_batch,
+    geofence_event_batch,
     order_batch,
     run_batch,
 )
@@ -107,3 +108,13 @@ async def notify_due_customer_reminders(
 ) -> BatchResult:
     """`notify_due_orders` for customer reminders: their assigned user, once."""
     return await run_batch(session, customer_reminder_batch(dates, limit))
+
+
+async def notify_geofence_events(
+    session: AsyncSession, company_id: uuid.UUID, event_ids: list[uuid.UUID]
+) -> None:
+    """Notify, in the caller's transaction, the active users of each event's fence whose
+    `alert_on` covers its kind; once per event and user. An event withdrawn later takes its
+    notifications with it."""
+    if event_ids:
+        await session.execute(geofence_event_batch(company_id, event_ids))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.customer.location.models import Location
+from app.geofence.models import Geofence
 from app.kit.repository import ChildRepository, TenantRepository
 from app.order.appointment.models import Appointment
 from app.order.models import Order
@@ -17,10 +18,11 @@ class LocationUsage:
 
     orders: int
     appointments: int
+    geofences: int = 0  # deleted with the location (ON DELETE CASCADE), not detached
 
     @property
     def total(self) -> int:
-        return self.orders + self.appointments
+        return self.orders + self.appointments + self.geofences
 
 
 class LocationRepository(ChildRepository[Location]):
@@ -42,7 +44,7 @@ class LocationRepository(ChildRepository[Location]):
     # the order domain, which uses customers, cannot be used by them.
 
     async def usage(self, location_id: uuid.UUID) -> LocationUsage:
-        """How many orders and appointments name the location, in one query."""
+        """How many orders, appointments and geofences name the location, in one query."""
         orders = (
             select(func.count())
             .select_from(Order)
@@ -58,8 +60,14 @@ class LocationRepository(ChildRepository[Location]):
             )
             .scalar_subquery()
         )
-        row = (await self.session.execute(select(orders, appointments))).one()
-        return LocationUsage(orders=int(row[0]), appointments=int(row[1]))
+        geofences = (
+            select(func.count())
+            .select_from(Geofence)
+            .where(Geofence.company_id == self.company_id, Geofence.location_id == location_id)
+            .scalar_subquery()
+        )
+        row = (await self.session.execute(select(orders, appointments, geofences))).one()
+        return LocationUsage(orders=int(row[0]), appointments=int(row[1]), geofences=int(row[2]))
 
     async def orders_using(self, location_id: uuid.UUID) -> list[Order]:
         """The orders naming the location, locked, in id order (so two callers lock them in

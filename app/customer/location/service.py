@@ -207,9 +207,11 @@ async def delete_location(
     expected_version: int | None,
     detach: bool,
 ) -> None:
-    """Delete a location. While orders or appointments name it, refused with a 409 that
-    counts them (`orders_count`, `appointments_count`), unless `detach`: then their link is
-    cleared in the same transaction, each of them getting a new version and an audit event.
+    """Delete a location. While orders or appointments name it, or geofences belong to
+    it, refused with a 409 that counts them (`orders_count`, `appointments_count`,
+    `geofences_count`), unless `detach`: then the orders' and appointments' link is cleared
+    in the same transaction, each of them getting a new version and an audit event, and its
+    geofences are deleted with it (with their events: a fence is of its location only).
     The location is locked before they are counted, so none can start naming it meanwhile
     (naming it takes a KEY SHARE lock on it, which waits)."""
     customer = await _customer(session, principal, customer_id, lock=True)
@@ -232,9 +234,11 @@ async def delete_location(
 def _in_use(usage: LocationUsage) -> Conflict:
     return Conflict(
         f"The location is used by {usage.orders} order(s) and {usage.appointments} "
-        "appointment(s); send `detach=true` to delete it and clear their location.",
+        f"appointment(s), and has {usage.geofences} geofence(s); send `detach=true` to "
+        "delete it, clear their location and delete its geofences.",
         orders_count=usage.orders,
         appointments_count=usage.appointments,
+        geofences_count=usage.geofences,
     )
 
 

@@ -1,0 +1,200 @@
+"""One user's positions and geofence events, and the candidate fences of positions. Every
+statement names the company and the user the repository was built for."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Uuid, bindparam, delete, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, TIMESTAMP
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.geofence.models import Geofence, GeofenceEvent, UserPosition
+from app.geofence.position.tracking import Crossing, Fix
+from app.kit.models import new_id
+from app.kit.repository import TenantRepository
+
+_FLOATS = ARRAY(DOUBLE_PRECISION)
+
+# The fences whose bounding box holds each position: one GiST index probe per position
+# (ix_geofence_bbox), never a scan of the company's fences.
+_CANDIDATES = text(
+    """
+    SELECT p.i, g.id
+    FROM unnest(:lons, :lats) WITH ORDINALITY AS p(lon, lat, i)
+    JOIN geofence AS g
+      ON g.company_id = :company_id
+     AND box(point(g.west, g.south), point(g.east, g.north))
+         && box(point(p.lon, p.lat), point(p.lon, p.lat))
+    """
+).bindparams(
+    bindparam("company_id", type_=Uuid()),
+    bindparam("lons", type_=_FLOATS),
+    bindparam("lats", type_=_FLOATS),
+)
+
+_STORE = text(
+    """
+    INSERT INTO user_position (company_id, user_id, recorded_at, latitude, longitude, accuracy_m)
+    SELECT :company_id, :user_id, p.t, p.lat, p.lon, p.accuracy
+    FROM unnest(:times, :lats, :lons, :accuracies) AS p(t, lat, lon, accuracy)
+    ON CONFLICT DO NOTHING
+    RETURNING recorded_at
+    """
+).bindparams(
+    bindparam("company_id", type_=Uuid()),
+    bindparam("user_id", type_=Uuid()),
+    bindparam("times", type_=ARRAY(TIMESTAMP(timezone=True))),
+    bindparam("lats", type_=_FLOATS),
+    bindparam("lons", type_=_FLOATS),
+    bindparam("accuracies", type_=_FLOATS),
+)
+
+
+class TrackingRepository:
+    def __init__(self, session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        self.session = session
+        self.company_id = company_id
+        self.user_id = user_id
+
+    async def lock(self) -> None:
+        """Hold the user's tracking lock until commit: one batch of a user at a time, so
+        that each evaluates the positions and events the one before it committed."""
+        await self.session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(f"position:{self.user_id}", 0)))
+        )
+
+    async def store(self, fixes: Sequence[Fix]) -> list[datetime]:
+        """Store the positions not stored before (by `recorded_at`); their times."""
+        result = await self.session.execute(
+            _STORE,
+            {
+                "company_id": self.company_id,
+                "user_id": self.user_id,
+                "times": [f.recorded_at for f in fixes],
+                "lats": [f.latitude for f in fixes],
+                "lons": [f.longitude for f in fixes],
+                "accuracies": [f.accuracy_m for f in fixes],
+            },
+        )
+        return list(result.scalars())
+
+    async def history(self, since: datetime) -> list[Fix]:
+        """The user's positions from `since` on, in time order."""
+        rows = await self.session.execute(
+            select(
+                UserPosition.recorded_at,
+                UserPosition.latitude,
+                UserPosition.longitude,
+                UserPosition.accuracy_m,
+            )
+            .where(
+                UserPosition.company_id == self.company_id,
+                UserPosition.user_id == self.user_id,
+                UserPosition.recorded_at >= since,
+            )
+            .order_by(UserPosition.recorded_at)
+        )
+        return [Fix(*row) for row in rows]
+
+    async def inside_before(self, since: datetime) -> set[uuid.UUID]:
+        """The fences the user was in just before `since`: those whose last event before it
+        is an `enter`."""
+        last = (
+            select(GeofenceEvent.geofence_id, GeofenceEvent.kind)
+            .where(
+                GeofenceEvent.company_id == self.company_id,
+                GeofenceEvent.user_id == self.user_id,
+                GeofenceEvent.occurred_at < since,
+            )
+            .order_by(GeofenceEvent.geofence_id, GeofenceEvent.occurred_at.desc())
+            .distinct(GeofenceEvent.geofence_id)
+            .subquery()
+        )
+        rows = await self.session.scalars(select(last.c.geofence_id).where(last.c.kind == "enter"))
+        return set(rows)
+
+    async def near(self, fixes: Sequence[Fix]) -> list[set[uuid.UUID]]:
+        """For each position, the company's fences whose bounding box holds it."""
+        found: list[set[uuid.UUID]] = [set() for _ in fixes]
+        rows = await self.session.execute(
+            _CANDIDATES,
+            {
+                "company_id": self.company_id,
+                "lons": [f.longitude for f in fixes],
+                "lats": [f.latitude for f in fixes],
+            },
+        )
+        for index, fence_id in rows:
+            found[index - 1].add(fence_id)
+        return found
+
+    async def fences(self, ids: set[uuid.UUID]) -> list[Geofence]:
+        if not ids:
+            return []
+        return list(
+            await self.session.scalars(
+                select(Geofence).where(Geofence.company_id == self.company_id, Geofence.id.in_(ids))
+            )
+        )
+
+    async def events_since(self, since: datetime) -> list[GeofenceEvent]:
+        return list(
+            await self.session.scalars(
+                select(GeofenceEvent).where(
+                    GeofenceEvent.company_id == self.company_id,
+                    GeofenceEvent.user_id == self.user_id,
+                    GeofenceEvent.occurred_at >= since,
+                )
+            )
+        )
+
+    async def withdraw(self, event_ids: Sequence[uuid.UUID]) -> None:
+        """Delete events a late position showed did not happen (and their notifications)."""
+        if event_ids:
+            await self.session.execute(
+                delete(GeofenceEvent).where(
+                    GeofenceEvent.company_id == self.company_id, GeofenceEvent.id.in_(event_ids)
+                )
+            )
+
+    async def add_events(
+        self, crossings: Sequence[Crossing], fences: dict[uuid.UUID, Geofence]
+    ) -> list[GeofenceEvent]:
+        added = [
+            GeofenceEvent(
+                id=new_id(),
+                company_id=self.company_id,
+                user_id=self.user_id,
+                geofence_id=c.geofence_id,
+                location_id=fences[c.geofence_id].location_id,
+                customer_id=fences[c.geofence_id].customer_id,
+                kind=c.kind,
+                occurred_at=c.occurred_at,
+            )
+            for c in crossings
+        ]
+        self.session.add_all(added)
+        await self.session.flush()
+        return added
+
+
+class GeofenceEventRepository(TenantRepository[GeofenceEvent]):
+    """The company's geofence events, for the list."""
+
+    model = GeofenceEvent
+    label = "Geofence event"
+
+    def filtered(self, **filters: Any) -> Select[tuple[GeofenceEvent]]:
+        stmt = self.select()
+        for name in ("customer_id", "user_id", "geofence_id"):
+            if filters.get(name) is not None:
+                stmt = stmt.where(getattr(GeofenceEvent, name) == filters[name])
+        if filters.get("occurred_from") is not None:
+            stmt = stmt.where(GeofenceEvent.occurred_at >= filters["occurred_from"])
+        if filters.get("occurred_to") is not None:
+            stmt = stmt.where(GeofenceEvent.occurred_at < filters["occurred_to"])
+        return stmt
