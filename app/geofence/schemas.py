@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from app.customer.location.schemas import Latitude, Longitude
 from app.geofence.geometry import MAX_VERTICES
@@ -22,6 +22,16 @@ Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="`#RRGGBB
 # GeoJSON's order: [longitude, latitude].
 LonLat = tuple[Longitude, Latitude]
 
+
+def _text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 date-time string, e.g. 2026-12-01T09:00:00Z")
+    return value
+
+
+# A time in a JSON body: a string, as `format: date-time` says (not a Unix time).
+DateTimeText = Annotated[DateTimeParam, BeforeValidator(_text)]
+
 _ALERT_ON = "Which crossings notify the fence's users: `enter`, `exit` or `both`."
 _NOTIFY = "Users of the company notified of the fence's alerts (none: events only)."
 
@@ -32,7 +42,7 @@ class CircleGeometry(InputSchema):
     type: Literal["Circle"]
     latitude: Latitude
     longitude: Longitude
-    radius_m: float = Field(ge=MIN_RADIUS_M, le=MAX_RADIUS_M, allow_inf_nan=False)
+    radius_m: float = Field(ge=MIN_RADIUS_M, le=MAX_RADIUS_M, allow_inf_nan=False, strict=True)
 
 
 class PolygonGeometry(InputSchema):
@@ -148,9 +158,10 @@ class PositionIn(InputSchema):
         ge=0,
         le=MAX_ACCURACY_M,
         allow_inf_nan=False,
+        strict=True,
         description="The device's horizontal accuracy (68% radius) in metres.",
     )
-    recorded_at: DateTimeParam = Field(description="When the device took it (RFC 3339).")
+    recorded_at: DateTimeText = Field(description="When the device took it (RFC 3339).")
 
 
 class PositionBatch(InputSchema):

@@ -83,14 +83,17 @@ def _geometry_values(geometry: CircleGeometry | PolygonGeometry) -> dict[str, An
 
 
 def geometry_of(geofence: Geofence) -> CircleGeometry | PolygonGeometry:
+    """The shape as the API shows it (as it was given)."""
     if geofence.shape == "circle":
-        return CircleGeometry(
-            type="Circle",
-            latitude=geofence.latitude,
-            longitude=geofence.longitude,
-            radius_m=geofence.radius_m,
+        return CircleGeometry.model_validate(
+            {
+                "type": "Circle",
+                "latitude": geofence.latitude,
+                "longitude": geofence.longitude,
+                "radius_m": geofence.radius_m,
+            }
         )
-    return PolygonGeometry(type="Polygon", coordinates=[geofence.ring])
+    return PolygonGeometry.model_validate({"type": "Polygon", "coordinates": [geofence.ring]})
 
 
 def to_read(geofence: Geofence, user_ids: list[uuid.UUID]) -> GeofenceRead:

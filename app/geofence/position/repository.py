@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Uuid, bindparam, delete, func, select, text
+from sqlalchemy import Select, Uuid, bindparam, delete, exists, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, TIMESTAMP
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.geofence.models import Geofence, GeofenceEvent, UserPosition
 from app.geofence.position.tracking import Crossing, Fix
@@ -103,18 +104,25 @@ class TrackingRepository:
     async def inside_before(self, since: datetime) -> set[uuid.UUID]:
         """The fences the user was in just before `since`: those whose last event before it
         is an `enter`."""
-        last = (
-            select(GeofenceEvent.geofence_id, GeofenceEvent.kind)
-            .where(
-                GeofenceEvent.company_id == self.company_id,
-                GeofenceEvent.user_id == self.user_id,
-                GeofenceEvent.occurred_at < since,
-            )
-            .order_by(GeofenceEvent.geofence_id, GeofenceEvent.occurred_at.desc())
-            .distinct(GeofenceEvent.geofence_id)
-            .subquery()
+        event, later = aliased(GeofenceEvent), aliased(GeofenceEvent)
+        mine = (
+            (event.company_id == self.company_id)
+            & (event.user_id == self.user_id)
+            & (event.occurred_at < since)
         )
-        rows = await self.session.scalars(select(last.c.geofence_id).where(last.c.kind == "enter"))
+        rows = await self.session.scalars(
+            select(event.geofence_id).where(
+                mine,
+                event.kind == "enter",
+                ~exists().where(
+                    later.company_id == event.company_id,
+                    later.user_id == event.user_id,
+                    later.geofence_id == event.geofence_id,
+                    later.occurred_at > event.occurred_at,
+                    later.occurred_at < since,
+                ),
+            )
+        )
         return set(rows)
 
     async def near(self, fixes: Sequence[Fix]) -> list[set[uuid.UUID]]:
