@@ -3,6 +3,8 @@ whatever order and however often its positions arrive; jitter at the edge is no 
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from tests.factories import api_key, member, signup
@@ -213,3 +215,22 @@ async def test_another_companys_fences_and_events_are_not_seen(client: httpx.Asy
     await post_positions(client, a, drive(THROUGH))
     assert await events(client, b) == []
     assert len(await events(client, a)) == 2
+
+
+async def test_concurrent_batches_of_one_user_give_the_same_events(
+    client: httpx.AsyncClient,
+) -> None:
+    """Two batches of a user at once queue on the user's tracking lock: the second sees
+    what the first committed, whichever runs first."""
+    admin = await signup(client)
+    customer_id, location_id = await site(client, admin)
+    fence = await add_fence(client, admin, customer_id, location_id)
+    positions = drive(THROUGH)
+    await asyncio.gather(
+        post_positions(client, admin, positions[10:]),
+        post_positions(client, admin, positions[:10]),
+    )
+    assert crossings(await events(client, admin)) == [
+        (fence["id"], "enter", at(8)),
+        (fence["id"], "exit", at(13)),
+    ]
