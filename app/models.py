@@ -11,7 +11,13 @@ from app.customer.models import Customer, CustomerTag
 from app.customer.note.models import Note
 from app.customer.reminder.models import CustomerReminder
 from app.event.models import Event
-from app.geofence.models import Geofence, GeofenceEvent, GeofenceUser, UserPosition
+from app.geofence.models import (
+    Geofence,
+    GeofenceEvent,
+    GeofenceUser,
+    UserPosition,
+    UserTracking,
+)
 from app.group.models import Group
 from app.invoice_item.models import InvoiceItem
 from app.kit.idempotency import IdempotencyKey
@@ -67,4 +73,5 @@ __all__ = [
     "User",
     "UserGroup",
     "UserPosition",
+    "UserTracking",
 ]

@@ -16,10 +16,11 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     UniqueConstraint,
+    Uuid,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import (
@@ -123,13 +124,37 @@ class UserPosition(Base):
         CheckConstraint("accuracy_m >= 0", name="accuracy_m"),
     )
 
-    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"))
+    # No foreign key of its own: the one to the user (of this company) implies it, and a
+    # batch is 500 rows, each checked once rather than twice.
+    company_id: Mapped[uuid.UUID]
     user_id: Mapped[uuid.UUID]
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     latitude: Mapped[float] = mapped_column(Double)
     longitude: Mapped[float] = mapped_column(Double)
     accuracy_m: Mapped[float] = mapped_column(Double)
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class UserTracking(Base):
+    """Where a user's evaluated positions left them: the time of the last position
+    evaluated and the fences they were then inside. Its row is the user's tracking lock
+    (FOR UPDATE, one batch of a user at a time), and it spares reading the user's event
+    history when a batch follows the last one in time (the usual case)."""
+
+    __tablename__ = "user_tracking"
+    __table_args__ = (
+        PrimaryKeyConstraint("company_id", "user_id"),
+        ForeignKeyConstraint(
+            ["company_id", "user_id"], ["user.company_id", "user.id"], ondelete="CASCADE"
+        ),
+    )
+
+    company_id: Mapped[uuid.UUID]
+    user_id: Mapped[uuid.UUID]
+    last_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    inside: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid), server_default=text("'{}'::uuid[]")
+    )
 
 
 class GeofenceEvent(IdMixin, TenantMixin, Base):

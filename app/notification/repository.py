@@ -12,6 +12,8 @@ from sqlalchemy import (
     String,
     Uuid,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     func,
@@ -335,7 +337,7 @@ def geofence_event_batch(company_id: uuid.UUID, event_ids: list[uuid.UUID]) -> A
         )
         .where(
             GeofenceEvent.company_id == company_id,
-            GeofenceEvent.id.in_(event_ids),
+            GeofenceEvent.id == any_(bindparam("event_ids", event_ids, type_=ARRAY(Uuid()))),
             User.is_active,
             (Geofence.alert_on == "both") | (Geofence.alert_on == GeofenceEvent.kind),
         )

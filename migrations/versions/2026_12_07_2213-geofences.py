@@ -1,7 +1,8 @@
 """geofences
 
 Geofences of a customer's service location (issue 12, seed 002), the users each notifies,
-the positions field devices report (one per user and time), and the enter and exit events
+the positions field devices report (one per user and time), where each user's evaluated
+positions left them (user_tracking, also their lock), and the enter and exit events
 they give, which notify the fence's users (a third kind of notification). Candidate fences
 of a position come from a GiST index over (company_id, bounding box) (btree_gist for the
 uuid, in contrib; 0008 creates it too, IF NOT EXISTS keeps either order working).
@@ -52,8 +53,15 @@ def upgrade() -> None:
     sa.CheckConstraint('latitude BETWEEN -90 AND 90', name=op.f('ck_user_position_latitude')),
     sa.CheckConstraint('longitude BETWEEN -180 AND 180', name=op.f('ck_user_position_longitude')),
     sa.ForeignKeyConstraint(['company_id', 'user_id'], ['user.company_id', 'user.id'], name=op.f('fk_user_position_company_id_user_id_user'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_user_position_company_id_company'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('company_id', 'user_id', 'recorded_at', name=op.f('pk_user_position'))
+    )
+    op.create_table('user_tracking',
+    sa.Column('company_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('last_recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('inside', postgresql.ARRAY(sa.Uuid()), server_default=sa.text("'{}'::uuid[]"), nullable=False),
+    sa.ForeignKeyConstraint(['company_id', 'user_id'], ['user.company_id', 'user.id'], name=op.f('fk_user_tracking_company_id_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('company_id', 'user_id', name=op.f('pk_user_tracking'))
     )
     op.create_table('geofence',
     sa.Column('customer_id', sa.Uuid(), nullable=False),
@@ -143,5 +151,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_geofence_company_id_location_id_created_at_id'), table_name='geofence')
     op.drop_index('ix_geofence_bbox', table_name='geofence', postgresql_using='gist')
     op.drop_table('geofence')
+    op.drop_table('user_tracking')
     op.drop_table('user_position')
     # btree_gist stays: 0008 uses it.

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Uuid, bindparam, delete, exists, func, select, text
+from sqlalchemy import Select, Text, Uuid, any_, bindparam, delete, exists, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, DOUBLE_PRECISION, TIMESTAMP
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.geofence.models import Geofence, GeofenceEvent, UserPosition
+from app.geofence.models import Geofence, GeofenceEvent, UserPosition, UserTracking
 from app.geofence.position.tracking import Crossing, Fix
 from app.kit.models import new_id
 from app.kit.repository import TenantRepository
@@ -54,6 +55,27 @@ _STORE = text(
     bindparam("accuracies", type_=_FLOATS),
 )
 
+_UUIDS = ARRAY(Uuid())
+_ADD_EVENTS = text(
+    """
+    INSERT INTO geofence_event
+        (id, company_id, user_id, geofence_id, location_id, customer_id, kind, occurred_at)
+    SELECT e.id, :company_id, :user_id, e.fence, e.location, e.customer, e.kind, e.at
+    FROM unnest(:ids, :fences, :locations, :customers, :kinds, :times)
+        AS e(id, fence, location, customer, kind, at)
+    RETURNING id, kind, occurred_at, geofence_id, user_id, location_id, customer_id, created_at
+    """
+).bindparams(
+    bindparam("company_id", type_=Uuid()),
+    bindparam("user_id", type_=Uuid()),
+    bindparam("ids", type_=_UUIDS),
+    bindparam("fences", type_=_UUIDS),
+    bindparam("locations", type_=_UUIDS),
+    bindparam("customers", type_=_UUIDS),
+    bindparam("kinds", type_=ARRAY(Text())),
+    bindparam("times", type_=ARRAY(TIMESTAMP(timezone=True))),
+)
+
 
 class TrackingRepository:
     def __init__(self, session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID) -> None:
@@ -61,12 +83,22 @@ class TrackingRepository:
         self.company_id = company_id
         self.user_id = user_id
 
-    async def lock(self) -> None:
-        """Hold the user's tracking lock until commit: one batch of a user at a time, so
-        that each evaluates the positions and events the one before it committed."""
+    async def lock(self) -> UserTracking:
+        """The user's tracking row, made if need be and locked FOR UPDATE until commit: one
+        batch of a user at a time, each evaluating what the one before it committed."""
         await self.session.execute(
-            select(func.pg_advisory_xact_lock(func.hashtextextended(f"position:{self.user_id}", 0)))
+            pg_insert(UserTracking)
+            .values(company_id=self.company_id, user_id=self.user_id)
+            .on_conflict_do_nothing()
         )
+        tracking = await self.session.scalar(
+            select(UserTracking)
+            .where(UserTracking.company_id == self.company_id, UserTracking.user_id == self.user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        assert tracking is not None  # made just above, and a user's is never deleted alone
+        return tracking
 
     async def store(self, fixes: Sequence[Fix]) -> list[datetime]:
         """Store the positions not stored before (by `recorded_at`); their times."""
@@ -145,7 +177,10 @@ class TrackingRepository:
             return []
         return list(
             await self.session.scalars(
-                select(Geofence).where(Geofence.company_id == self.company_id, Geofence.id.in_(ids))
+                select(Geofence).where(
+                    Geofence.company_id == self.company_id,
+                    Geofence.id == any_(bindparam("fence_ids", list(ids), type_=_UUIDS)),
+                )
             )
         )
 
@@ -171,23 +206,24 @@ class TrackingRepository:
 
     async def add_events(
         self, crossings: Sequence[Crossing], fences: dict[uuid.UUID, Geofence]
-    ) -> list[GeofenceEvent]:
-        added = [
-            GeofenceEvent(
-                id=new_id(),
-                company_id=self.company_id,
-                user_id=self.user_id,
-                geofence_id=c.geofence_id,
-                location_id=fences[c.geofence_id].location_id,
-                customer_id=fences[c.geofence_id].customer_id,
-                kind=c.kind,
-                occurred_at=c.occurred_at,
-            )
-            for c in crossings
-        ]
-        self.session.add_all(added)
-        await self.session.flush()
-        return added
+    ) -> list[Any]:
+        """Insert the events of `crossings` in one statement; their rows."""
+        if not crossings:
+            return []
+        result = await self.session.execute(
+            _ADD_EVENTS,
+            {
+                "company_id": self.company_id,
+                "user_id": self.user_id,
+                "ids": [new_id() for _ in crossings],
+                "fences": [c.geofence_id for c in crossings],
+                "locations": [fences[c.geofence_id].location_id for c in crossings],
+                "customers": [fences[c.geofence_id].customer_id for c in crossings],
+                "kinds": [c.kind for c in crossings],
+                "times": [c.occurred_at for c in crossings],
+            },
+        )
+        return list(result.all())
 
 
 class GeofenceEventRepository(TenantRepository[GeofenceEvent]):

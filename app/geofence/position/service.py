@@ -15,8 +15,10 @@ so their notifications are not sent twice). In the usual case (batches in order)
 just the new batch; a batch arriving late re-evaluates the positions after it, and may
 withdraw events (with their notifications) that its positions show did not happen.
 
-A user's batches run one at a time (a transaction-scoped advisory lock on the user), so two
-concurrent batches each see what the other committed.
+A user's batches run one at a time (their `user_tracking` row, locked FOR UPDATE), so two
+concurrent batches each see what the other committed. That row also keeps where the last
+evaluated position left the user (the fences they were inside), so a batch that follows in
+time reads neither the user's history nor their events.
 """
 
 from __future__ import annotations
@@ -49,16 +51,16 @@ async def record_positions(
 ) -> PositionsRecorded:
     """Store the caller's positions and turn the crossings they show into events, each
     notifying the fence's users (per its `alert_on`). Refuses an API key (403): positions
-    are a signed-in user's own device's. Locks the user's tracking (advisory lock) until
-    commit. Candidate fences come from the bounding-box GiST index; containment is then
-    measured exactly (geodesic distance for circles, shapely for polygons)."""
+    are a signed-in user's own device's. Locks the user's tracking row until commit.
+    Candidate fences come from the bounding-box GiST index; containment is then measured
+    exactly (geodesic distance for circles, shapely for polygons)."""
     if principal.api_key_id is not None:
         raise Forbidden(
             "Positions are reported by a signed-in user's device (an access token): an API "
             "key acts for its creator, who is not the one moving."
         )
     repository = TrackingRepository(session, principal.company_id, principal.user_id)
-    await repository.lock()
+    tracking = await repository.lock()
     fixes = [Fix(p.recorded_at, p.latitude, p.longitude, p.accuracy_m) for p in body.positions]
     stored = await repository.store(fixes)
     received = len(body.positions)
@@ -68,11 +70,17 @@ async def record_positions(
         )
     since = min(stored)
     history = await repository.history(since)
-    inside = await repository.inside_before(since)
+    last = tracking.last_recorded_at
+    # Following the last evaluated position in time: where it left the user. Earlier (a
+    # late batch): from the events before the window.
+    in_order = last is not None and since > last
+    inside = set(tracking.inside) if in_order else await repository.inside_before(since)
     near = await repository.near(history)
     fences = {g.id: g for g in await repository.fences(inside.union(*near))}
     shapes = {fence_id: geofences.shape_of(g) for fence_id, g in fences.items()}
-    derived = crossings(history, near, shapes, inside)
+    derived, holding = crossings(history, near, shapes, inside)
+    tracking.last_recorded_at = history[-1].recorded_at
+    tracking.inside = sorted(holding)
 
     existing = {_key(e): e for e in await repository.events_since(since)}
     wanted = {_key(c): c for c in derived}
@@ -86,7 +94,7 @@ async def record_positions(
         received=received,
         stored=len(stored),
         evaluated_from=since,
-        events=[GeofenceEventRead.model_validate(e) for e in added],
+        events=[GeofenceEventRead.model_validate(e, from_attributes=True) for e in added],
         events_withdrawn=len(withdrawn),
     )
 

@@ -40,7 +40,7 @@ def crossings(
     near: Sequence[Collection[uuid.UUID]],
     shapes: Mapping[uuid.UUID, Shape],
     inside: Collection[uuid.UUID],
-) -> list[Crossing]:
+) -> tuple[list[Crossing], set[uuid.UUID]]:
     """The crossings of `fixes` (in `recorded_at` order; `near[i]` the fences whose bounding
     box holds fix i), starting inside the fences `inside`. For each fix, each fence near it
     or holding the user:
@@ -48,7 +48,8 @@ def crossings(
     - outside it, a fix inside it (at or within its edge) enters it;
     - inside it, a fix outside by more than max(accuracy_m, 25 m) exits it; closer than
       that, the user may well still be in it (GPS jitter at the edge), and stays.
-    A fence no longer in `shapes` (deleted) is left without an event."""
+    A fence no longer in `shapes` (deleted) is left without an event. Also returns the
+    fences the user is inside after the last fix."""
     holding = set(inside)
     found: list[Crossing] = []
     for fix, candidates in zip(fixes, near, strict=True):
@@ -67,4 +68,4 @@ def crossings(
             elif distance <= 0:
                 holding.add(fence_id)
                 found.append(Crossing(fence_id, "enter", fix.recorded_at))
-    return found
+    return found, holding
