@@ -79,6 +79,7 @@ async def test_a_reminder_due_today_in_the_companys_timezone_notifies_each_assig
             "order_number": number,
             "order_title": "Heat pump",
             "customer_reminder_id": None,
+            "geofence_event_id": None,
             "customer_id": customer_id,
             "customer_name": "Harriet Hale",
         }
@@ -184,6 +185,7 @@ async def test_a_customer_reminder_notifies_its_user_and_again_when_moved(
         "order_number": None,
         "order_title": None,
         "customer_reminder_id": created.json()["id"],
+        "geofence_event_id": None,
         "customer_id": customer_id,
         "customer_name": "Ivy Inc",
     }
