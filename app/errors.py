@@ -117,3 +117,12 @@ class ServiceUnavailable(TrackrError):
     status = 503
     code = "service-unavailable"
     title = "Service unavailable"
+
+
+class Forbidden(TrackrError):
+    """The caller may not do this whatever its permissions (a position reported with an
+    API key rather than by a user)."""
+
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"

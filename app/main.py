@@ -42,6 +42,10 @@ from app.db import (
     create_session_factory,
 )
 from app.event.router import router as event_router
+from app.geofence.position.router import events_router as geofence_events_router
+from app.geofence.position.router import positions_router
+from app.geofence.router import map_router as geofence_map_router
+from app.geofence.router import router as geofence_router
 from app.group.router import router as group_router
 from app.health.router import router as health_router
 from app.invoice_item.router import router as invoice_item_router
@@ -80,6 +84,10 @@ ROUTERS = (
     location_router,
     weather_router,
     equipment_router,
+    geofence_router,
+    geofence_map_router,
+    geofence_events_router,
+    positions_router,
     customer_notes,
     attachment.router,
     customer_reminder_router,

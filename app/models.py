@@ -13,6 +13,13 @@ from app.customer.models import Customer, CustomerTag
 from app.customer.note.models import Note
 from app.customer.reminder.models import CustomerReminder
 from app.event.models import Event
+from app.geofence.models import (
+    Geofence,
+    GeofenceEvent,
+    GeofenceUser,
+    UserPosition,
+    UserTracking,
+)
 from app.group.models import Group
 from app.invoice_item.models import InvoiceItem
 from app.kit.idempotency import IdempotencyKey
@@ -48,6 +55,9 @@ __all__ = [
     "CustomerTag",
     "Equipment",
     "Event",
+    "Geofence",
+    "GeofenceEvent",
+    "GeofenceUser",
     "Group",
     "IdempotencyKey",
     "InvoiceItem",
@@ -66,4 +76,6 @@ __all__ = [
     "Tag",
     "User",
     "UserGroup",
+    "UserPosition",
+    "UserTracking",
 ]

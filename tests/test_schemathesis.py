@@ -40,6 +40,8 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from app.errors import ValidationFailed
+from app.geofence.service import parse_bbox
 from app.kit.phone import to_e164
 from app.main import create_app
 from app.order.appointment.service import EARLIEST as SCHEDULE_EARLIEST
@@ -175,23 +177,10 @@ class FuzzClient:
         if case.headers:
             # A client sends the ETag it read; a made-up one is rightly a 412.
             case.headers.pop("If-Match", None)
-        if case.path == "/v1/reports/sales" and isinstance(case.query, dict):
-            case.query = self._within_a_year(dict(case.query))
-        if case.path in SCHEDULE_PERIODS and isinstance(case.query, dict):
-            case.query = self._a_schedule_period(dict(case.query))
-        if case.path == "/v1/events/feed" and isinstance(case.query, dict):
-            # Like `cursor`: only a `next_cursor` the feed issued is an `after`.
-            case.query = {k: v for k, v in case.query.items() if k != "after"}
-        if isinstance(case.query, dict) and "cursor" in case.query:
-            query = dict(case.query)
-            cursor = self.cursors.get((case.path, query.get("sort")))
-            if cursor is None:
-                del query["cursor"]
-            else:
-                query["cursor"] = cursor
-            case.query = query
+        if isinstance(case.query, dict):
+            case.query = self._positive_query(case.path, dict(case.query))
         if isinstance(case.body, dict):
-            case.body = self._positive_body(case.path, dict(case.body))
+            case.body = self._positive_body(case.path, _valid_polygon(dict(case.body)))
         if case.path == "/v1/webhooks/stripe" and isinstance(case.body, dict):
             # Stripe signs what it sends; the signature covers the bytes the transport
             # sends for a JSON body (`requests`: json.dumps with its default separators).
@@ -199,6 +188,26 @@ class FuzzClient:
             case.headers["Stripe-Signature"] = stripe.WebhookSignature.generate_signature_header(
                 payload, STRIPE_WEBHOOK_SECRET
             )
+
+    def _positive_query(self, path: str, query: dict[str, Any]) -> dict[str, Any]:
+        """The query a client would send: periods and boxes a route accepts, and only the
+        cursors the server issued."""
+        if path == "/v1/reports/sales":
+            query = self._within_a_year(query)
+        if path in SCHEDULE_PERIODS:
+            query = self._a_schedule_period(query)
+        if path == "/v1/geofences":
+            query = self._a_map_box(query)
+        if path == "/v1/events/feed":
+            # Like `cursor`: only a `next_cursor` the feed issued is an `after`.
+            query.pop("after", None)
+        if "cursor" in query:
+            cursor = self.cursors.get((path, query.get("sort")))
+            if cursor is None:
+                del query["cursor"]
+            else:
+                query["cursor"] = cursor
+        return query
 
     @staticmethod
     def _within_a_year(query: dict[str, Any]) -> dict[str, Any]:
@@ -215,6 +224,16 @@ class FuzzClient:
             query["from"] = first.isoformat()
         if not 0 <= (last - first).days < MAX_PERIOD_DAYS:
             query["to"] = query["from"]
+        return query
+
+    @staticmethod
+    def _a_map_box(query: dict[str, Any]) -> dict[str, Any]:
+        """A map's box is four numbers in range, south of north, which the contract's
+        pattern says only in part: a client sends a box it may send."""
+        try:
+            parse_bbox(str(query.get("bbox")))
+        except ValidationFailed:
+            query["bbox"] = "-180,-90,180,90"
         return query
 
     @staticmethod
@@ -290,6 +309,20 @@ class FuzzClient:
 
 
 _ZONES = zoneinfo.available_timezones()
+VALID_RING = [[7.0, 45.0], [7.01, 45.0], [7.01, 45.01], [7.0, 45.01], [7.0, 45.0]]
+
+
+def _valid_polygon(body: dict[str, Any]) -> dict[str, Any]:
+    """Whether a ring is simple (no self-intersection) no JSON schema can say: a client
+    draws a valid polygon."""
+    geometry = body.get("geometry")
+    if isinstance(geometry, dict) and geometry.get("type") == "Polygon":
+        body["geometry"] = {"type": "Polygon", "coordinates": [VALID_RING]}
+    return body
+
+
+def _fuzz_circle(north: float) -> dict[str, Any]:
+    return {"type": "Circle", "latitude": 45.0 + north, "longitude": 7.0, "radius_m": 200}
 
 
 def _scan_reminders(database_url: str) -> None:
@@ -397,6 +430,25 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
                 {"due_on": f"2031-01-0{n + 1}", "assigned_user_id": users[0], "message": "Fuzz"},
             )
         client.references["customer_id"] = customer_ids
+        # Two fences at the first location, and a drive through them: events to list.
+        location_id = client.references["location_id"][0]
+        client.path_ids["location_id"] = location_id
+        for n in range(2):
+            create(
+                f"/v1/customers/{customer_ids[0]}/locations/{location_id}/geofences",
+                {"name": f"Fuzz {n}", "geometry": _fuzz_circle(0.01 * n)},
+            )
+        drive = [
+            {
+                "latitude": 45.0,
+                "longitude": 6.99 + 0.001 * i,
+                "accuracy_m": 5,
+                "recorded_at": f"2026-12-01T09:{i:02d}:00Z",
+            }
+            for i in range(40)
+        ]
+        driven = http.post("/v1/me/positions", json={"positions": drive})
+        assert len(driven.json()["events"]) >= 2, driven.text
         # A card on file at the fake Stripe, as Stripe.js would have collected it: a client
         # makes the company's own card the default, and subscribes with one on file.
         intent = http.post("/v1/billing/setup-intent")
@@ -407,6 +459,7 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         client.references["user_id"] = client.references["user_ids"] = users
         client.references["assigned_user_id"] = users
         client.references["warranty_expiry_recipient_ids"] = users
+        client.references["notify_user_ids"] = users
         statuses = http.get("/v1/order-statuses", params={"limit": 200}).json()["data"]
         client.references["status_ids"] = [s["id"] for s in statuses]
         client.references["status_id"] = client.references["status_ids"]

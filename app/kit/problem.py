@@ -94,6 +94,10 @@ class Problem(BaseModel):
         default=None,
         description="`conflict` on a service location delete: equipment installed there.",
     )
+    geofences_count: int | None = Field(
+        default=None,
+        description="`conflict` on a service location delete: its geofences.",
+    )
     lines_count: int | None = Field(
         default=None, description="`conflict` on a catalog item delete: lines made from it."
     )

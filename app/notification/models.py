@@ -8,15 +8,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import Base, IdMixin, TenantMixin, tenant_table_args
 
-NOTIFICATION_KINDS = ("order_reminder", "customer_reminder", "warranty_expiry")
+NOTIFICATION_KINDS = ("order_reminder", "customer_reminder", "warranty_expiry", "geofence_event")
+# Exactly one subject, the one its kind names (also what migration 0009 builds).
+SUBJECT_CHECK = (
+    "num_nonnulls(order_id, customer_reminder_id, equipment_id, geofence_event_id) = 1"
+    " AND (kind <> 'order_reminder' OR order_id IS NOT NULL)"
+    " AND (kind <> 'customer_reminder' OR customer_reminder_id IS NOT NULL)"
+    " AND (kind <> 'warranty_expiry' OR equipment_id IS NOT NULL)"
+    " AND (kind <> 'geofence_event' OR geofence_event_id IS NOT NULL)"
+)
 
 
 class Notification(IdMixin, TenantMixin, Base):
     """A line on a user's control panel: a reminder that fell due (seed 000's order
-    reminders, seed 002's customer reminders and equipment warranty expiries). Written by
-    the reminder scan only, exactly
-    once per (reminder, date, user): the partial unique indexes below decide, also when two
-    scans run at once. Goes with its user, its order, its customer reminder or its equipment."""
+    reminders, seed 002's customer reminders and equipment warranty expiries), written by
+    the reminder scan only, exactly once per (reminder, date, user): the partial unique
+    indexes below decide, also when two scans run at once; or a geofence alert (seed 002),
+    once per event and user. Goes with its user, its order, its customer reminder, its
+    equipment or its geofence event."""
 
     __tablename__ = "notification"
     __table_args__ = tenant_table_args(
@@ -36,12 +45,14 @@ class Notification(IdMixin, TenantMixin, Base):
             ["equipment.company_id", "equipment.id"],
             ondelete="CASCADE",
         ),
+        ForeignKeyConstraint(
+            ["company_id", "geofence_event_id"],
+            ["geofence_event.company_id", "geofence_event.id"],
+            ondelete="CASCADE",
+        ),
         # Exactly one subject, the one its kind names.
         CheckConstraint(
-            "num_nonnulls(order_id, customer_reminder_id, equipment_id) = 1"
-            " AND (kind <> 'order_reminder' OR order_id IS NOT NULL)"
-            " AND (kind <> 'customer_reminder' OR customer_reminder_id IS NOT NULL)"
-            " AND (kind <> 'warranty_expiry' OR equipment_id IS NOT NULL)",
+            SUBJECT_CHECK,
             name="subject",
         ),
         # One notification per reminder and user. An order's reminder is the order and its
@@ -71,6 +82,13 @@ class Notification(IdMixin, TenantMixin, Base):
             unique=True,
             postgresql_where=text("equipment_id IS NOT NULL"),
         ),
+        Index(
+            "uq_notification_geofence_event",
+            "geofence_event_id",
+            "user_id",
+            unique=True,
+            postgresql_where=text("geofence_event_id IS NOT NULL"),
+        ),
         # The control panel, newest first: all, and unread only.
         Index(None, "company_id", "user_id", "created_at", "id"),
         Index(
@@ -88,6 +106,8 @@ class Notification(IdMixin, TenantMixin, Base):
     order_id: Mapped[uuid.UUID | None]
     customer_reminder_id: Mapped[uuid.UUID | None]
     equipment_id: Mapped[uuid.UUID | None]
+    # A user entering or leaving a geofence (app.geofence), for the fence's users.
+    geofence_event_id: Mapped[uuid.UUID | None]
     due_on: Mapped[date] = mapped_column(Date)
     message: Mapped[str] = mapped_column(Text)
     read_at: Mapped[datetime | None]

@@ -37,6 +37,7 @@ def to_read(row: Any) -> NotificationRead:
         order_title=row.order_title,
         customer_reminder_id=notification.customer_reminder_id,
         equipment_id=notification.equipment_id,
+        geofence_event_id=notification.geofence_event_id,
         customer_id=row.customer_id,
         customer_name=row.customer_name,
     )

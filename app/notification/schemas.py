@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field
 
 from app.kit.schemas import ReadSchema
 
-NotificationKind = Literal["order_reminder", "customer_reminder", "warranty_expiry"]
+NotificationKind = Literal[
+    "order_reminder", "customer_reminder", "warranty_expiry", "geofence_event"
+]
 
 
 class NotificationRead(ReadSchema):
@@ -21,7 +23,7 @@ class NotificationRead(ReadSchema):
     kind: NotificationKind = Field(
         description="`order_reminder`: an order's reminder date; `customer_reminder`: a "
         "reminder on a customer; `warranty_expiry`: a customer's equipment whose warranty "
-        "expires soon."
+        "expires soon; `geofence_event`: a user entered or left a geofence."
     )
     due_on: date = Field(description="The reminder's date (a warranty's: its expiry date).")
     message: str
@@ -34,9 +36,12 @@ class NotificationRead(ReadSchema):
         description="The customer reminder, for a customer reminder."
     )
     equipment_id: uuid.UUID | None = Field(description="The equipment, for a warranty expiry.")
+    geofence_event_id: uuid.UUID | None = Field(
+        description="The geofence event (`GET /v1/geofence-events`), for a geofence alert."
+    )
     customer_id: uuid.UUID | None = Field(
-        description="The customer: the reminder's or the equipment's, or the order's (null "
-        "when it has none)."
+        description="The customer: the reminder's, the equipment's, the order's (null when "
+        "it has none) or the geofence's."
     )
     customer_name: str | None
 

@@ -23,6 +23,7 @@ from app.notification.models import Notification
 from app.notification.repository import (
     NotificationRepository,
     customer_reminder_batch,
+    geofence_event_batch,
     order_batch,
     run_batch,
     warranty_batch,
@@ -116,3 +117,13 @@ async def notify_due_warranties(
     """`notify_due_orders` for equipment warranties whose reminder day has come: the
     company's warranty recipients (or its admins), once per equipment and expiry date."""
     return await run_batch(session, warranty_batch(dates, limit))
+
+
+async def notify_geofence_events(
+    session: AsyncSession, company_id: uuid.UUID, event_ids: list[uuid.UUID]
+) -> None:
+    """Notify, in the caller's transaction, the active users of each event's fence whose
+    `alert_on` covers its kind; once per event and user. An event withdrawn later takes its
+    notifications with it."""
+    if event_ids:
+        await session.execute(geofence_event_batch(company_id, event_ids))

@@ -223,6 +223,20 @@ async def _equipment(tenant: Tenant) -> str:
     )
 
 
+@resource("geofence_id")
+async def _geofence(tenant: Tenant) -> str:
+    customer_id = await tenant.id("customer_id")
+    location_id = await tenant.id("location_id")
+    return await tenant.create(
+        f"/v1/customers/{customer_id}/locations/{location_id}/geofences",
+        {
+            "name": "Probe fence",
+            "geometry": {"type": "Circle", "latitude": 45.0, "longitude": 7.0, "radius_m": 100},
+            "notify_user_ids": [await tenant.id("user_id")],
+        },
+    )
+
+
 @resource("note_id")
 async def _note(tenant: Tenant) -> str:
     customer_id = await tenant.id("customer_id")

@@ -62,6 +62,8 @@ AUTHENTICATED_OPERATIONS = frozenset(
         "me_notifications_list",
         "me_notifications_read",
         "me_notifications_read_all",
+        # A field device reports the signed-in user's own positions: every user has some.
+        "me_positions_create",
     }
 )
 # What the app serves besides its API routes: the OpenAPI document and the docs UI.

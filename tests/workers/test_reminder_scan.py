@@ -85,6 +85,7 @@ async def test_a_reminder_due_today_in_the_companys_timezone_notifies_each_assig
             "order_title": "Heat pump",
             "customer_reminder_id": None,
             "equipment_id": None,
+            "geofence_event_id": None,
             "customer_id": customer_id,
             "customer_name": "Harriet Hale",
         }
@@ -191,6 +192,7 @@ async def test_a_customer_reminder_notifies_its_user_and_again_when_moved(
         "order_title": None,
         "customer_reminder_id": created.json()["id"],
         "equipment_id": None,
+        "geofence_event_id": None,
         "customer_id": customer_id,
         "customer_name": "Ivy Inc",
     }

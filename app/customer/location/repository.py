@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.customer.equipment.models import Equipment
 from app.customer.location.models import Location
+from app.geofence.models import Geofence
 from app.kit.repository import ChildRepository, TenantRepository
 from app.order.appointment.models import Appointment
 from app.order.models import Order
@@ -19,10 +20,11 @@ class LocationUsage:
     orders: int
     appointments: int
     equipment: int = 0
+    geofences: int = 0  # deleted with the location (ON DELETE CASCADE), not detached
 
     @property
     def total(self) -> int:
-        return self.orders + self.appointments + self.equipment
+        return self.orders + self.appointments + self.equipment + self.geofences
 
 
 class LocationRepository(ChildRepository[Location]):
@@ -44,8 +46,8 @@ class LocationRepository(ChildRepository[Location]):
     # the order domain, which uses customers, cannot be used by them.
 
     async def usage(self, location_id: uuid.UUID) -> LocationUsage:
-        """How many orders, appointments and pieces of equipment name the location, in one
-        query."""
+        """How many orders, appointments, pieces of equipment and geofences name the
+        location, in one query."""
         orders = (
             select(func.count())
             .select_from(Order)
@@ -67,8 +69,19 @@ class LocationRepository(ChildRepository[Location]):
             .where(Equipment.company_id == self.company_id, Equipment.location_id == location_id)
             .scalar_subquery()
         )
-        row = (await self.session.execute(select(orders, appointments, equipment))).one()
-        return LocationUsage(orders=int(row[0]), appointments=int(row[1]), equipment=int(row[2]))
+        geofences = (
+            select(func.count())
+            .select_from(Geofence)
+            .where(Geofence.company_id == self.company_id, Geofence.location_id == location_id)
+            .scalar_subquery()
+        )
+        row = (await self.session.execute(select(orders, appointments, equipment, geofences))).one()
+        return LocationUsage(
+            orders=int(row[0]),
+            appointments=int(row[1]),
+            equipment=int(row[2]),
+            geofences=int(row[3]),
+        )
 
     async def orders_using(self, location_id: uuid.UUID) -> list[Order]:
         """The orders naming the location, locked, in id order (so two callers lock them in

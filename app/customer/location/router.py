@@ -130,8 +130,9 @@ async def delete_location(
         bool,
         Query(
             description="Delete it even though orders, appointments or equipment name it, "
-            "clearing their location in the same transaction. Without it, such a location "
-            "answers 409 with `orders_count`, `appointments_count` and `equipment_count`."
+            "clearing their location in the same transaction, and delete its geofences. "
+            "Without it, such a location answers 409 with `orders_count`, "
+            "`appointments_count`, `equipment_count` and `geofences_count`."
         ),
     ] = False,
 ) -> Response:

@@ -207,10 +207,12 @@ async def delete_location(
     expected_version: int | None,
     detach: bool,
 ) -> None:
-    """Delete a location. While orders, appointments or equipment name it, refused with a
-    409 that counts them (`orders_count`, `appointments_count`, `equipment_count`), unless
-    `detach`: then their link is cleared in the same transaction, each of them getting a
-    new version and an audit event.
+    """Delete a location. While orders, appointments or equipment name it, or geofences
+    belong to it, refused with a 409 that counts them (`orders_count`, `appointments_count`,
+    `equipment_count`, `geofences_count`), unless `detach`: then the link of the orders,
+    appointments and equipment is cleared in the same transaction, each of them getting a
+    new version and an audit event, and its geofences are deleted with it (with their
+    events: a fence is of its location only).
     The location is locked before they are counted, so none can start naming it meanwhile
     (naming it takes a KEY SHARE lock on it, which waits)."""
     customer = await _customer(session, principal, customer_id, lock=True)
@@ -235,11 +237,13 @@ async def delete_location(
 def _in_use(usage: LocationUsage) -> Conflict:
     return Conflict(
         f"The location is used by {usage.orders} order(s), {usage.appointments} "
-        f"appointment(s) and {usage.equipment} piece(s) of equipment; send `detach=true` "
-        "to delete it and clear their location.",
+        f"appointment(s) and {usage.equipment} piece(s) of equipment, and has "
+        f"{usage.geofences} geofence(s); send `detach=true` to delete it, clear their "
+        "location and delete its geofences.",
         orders_count=usage.orders,
         appointments_count=usage.appointments,
         equipment_count=usage.equipment,
+        geofences_count=usage.geofences,
     )
 
 
