@@ -62,6 +62,8 @@ from app.storage.local import LocalBlobStore
 from app.tag.router import router as tag_router
 from app.user.router import directory_router
 from app.user.router import router as user_router
+from app.vendor.contact_type.router import router as contact_type_router
+from app.vendor.router import router as vendor_router
 
 ROUTERS = (
     health_router,
@@ -96,6 +98,8 @@ ROUTERS = (
     notification_router,
     billing_router,
     webhooks_router,
+    vendor_router,
+    contact_type_router,
 )
 
 DESCRIPTION = """

@@ -28,6 +28,8 @@ from app.order.payment.models import Payment
 from app.order_status.models import OrderStatus
 from app.tag.models import Tag
 from app.user.models import User, UserGroup
+from app.vendor.contact_type.models import ContactType
+from app.vendor.models import Vendor, VendorContactType, VendorTag
 
 __all__ = [
     "ApiKey",
@@ -38,6 +40,7 @@ __all__ = [
     "ChecklistItem",
     "Company",
     "Contact",
+    "ContactType",
     "Counter",
     "CustomField",
     "Customer",
@@ -62,4 +65,7 @@ __all__ = [
     "Tag",
     "User",
     "UserGroup",
+    "Vendor",
+    "VendorContactType",
+    "VendorTag",
 ]

@@ -359,6 +359,17 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
             for n in range(3)
         ]
         client.references["tag_ids"] = [create("/v1/tags", {"name": f"Fuzz {n}"}) for n in range(2)]
+        client.references["contact_type_ids"] = [
+            create("/v1/contact-types", {"name": f"Fuzz {n}"}) for n in range(2)
+        ]
+        for n in range(2):
+            create(
+                "/v1/vendors",
+                {
+                    "name": f"Fuzz Vendor {n}",
+                    "contact_type_ids": client.references["contact_type_ids"],
+                },
+            )
         users = []
         for n in range(2):
             users.append(
