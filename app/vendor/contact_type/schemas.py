@@ -6,7 +6,14 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.kit.schemas import InputSchema, NonBlankText, Omitted, ReadSchema, UpdateSchema
+from app.kit.schemas import (
+    InputSchema,
+    NonBlankText,
+    Omitted,
+    ReadSchema,
+    UpdateSchema,
+    WholeNumber,
+)
 
 NAME_MAX_LENGTH = 60
 MAX_POSITION = 1_000_000
@@ -20,6 +27,7 @@ Position = Annotated[
         le=MAX_POSITION,
         description="Lists are sorted by it (then by creation); new types go last.",
     ),
+    WholeNumber,
 ]
 
 
