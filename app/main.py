@@ -46,7 +46,7 @@ from app.invoice_item.router import router as invoice_item_router
 from app.kit import problem
 from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.kit.pagination import CursorCodec
-from app.note.router import customer_notes, order_notes
+from app.note.router import customer_notes, order_notes, vendor_notes
 from app.notification.router import router as notification_router
 from app.order.appointment.router import availability_router, schedule_router
 from app.order.appointment.router import router as appointment_router
@@ -99,6 +99,7 @@ ROUTERS = (
     billing_router,
     webhooks_router,
     vendor_router,
+    vendor_notes,
     contact_type_router,
 )
 

@@ -30,6 +30,7 @@ from app.tag.models import Tag
 from app.user.models import User, UserGroup
 from app.vendor.contact_type.models import ContactType
 from app.vendor.models import Vendor, VendorContactType, VendorTag
+from app.vendor.note.models import VendorNote
 
 __all__ = [
     "ApiKey",
@@ -67,5 +68,6 @@ __all__ = [
     "UserGroup",
     "Vendor",
     "VendorContactType",
+    "VendorNote",
     "VendorTag",
 ]

@@ -362,7 +362,7 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         client.references["contact_type_ids"] = [
             create("/v1/contact-types", {"name": f"Fuzz {n}"}) for n in range(2)
         ]
-        for n in range(2):
+        vendor_ids = [
             create(
                 "/v1/vendors",
                 {
@@ -370,6 +370,11 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
                     "contact_type_ids": client.references["contact_type_ids"],
                 },
             )
+            for n in range(2)
+        ]
+        client.path_ids["vendor_id"] = vendor_ids[0]
+        for n in range(2):
+            create(f"/v1/vendors/{vendor_ids[0]}/notes", {"body": f"Fuzz {n}"})
         users = []
         for n in range(2):
             users.append(

@@ -6,6 +6,7 @@ from app.customer.note.models import Note
 from app.kit.notes import NoteMixin
 from app.kit.repository import ChildRepository
 from app.order.note.models import OrderNote
+from app.vendor.note.models import VendorNote
 
 N = TypeVar("N", bound=NoteMixin)
 
@@ -25,3 +26,11 @@ class OrderNoteRepository(ChildRepository[OrderNote]):
     model = OrderNote
     label = "Order note"
     parent_key = "order_id"
+
+
+class VendorNoteRepository(ChildRepository[VendorNote]):
+    """The notes of one vendor."""
+
+    model = VendorNote
+    label = "Vendor note"
+    parent_key = "vendor_id"

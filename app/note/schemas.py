@@ -39,6 +39,10 @@ class OrderNoteRead(NoteContent):
     order_id: uuid.UUID
 
 
+class VendorNoteRead(NoteContent):
+    vendor_id: uuid.UUID
+
+
 class NoteCreate(InputSchema):
     body: NonBlankText = Field(max_length=NOTE_MAX_LENGTH)
     visibility: NoteVisibility = Field(default="office", description=_VISIBILITY)

@@ -18,9 +18,14 @@ from app.event import service as events
 from app.kit.concurrency import check_version
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
 from app.kit.repository import ChildRepository
-from app.note.repository import CustomerNoteRepository, OrderNoteRepository
+from app.note.repository import (
+    CustomerNoteRepository,
+    OrderNoteRepository,
+    VendorNoteRepository,
+)
 from app.note.schemas import NoteCreate, NoteUpdate
 from app.order import service as orders
+from app.vendor import service as vendors
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class NoteParent:
 
 CUSTOMER = NoteParent(find=customers.customer_or_404, repository=CustomerNoteRepository)
 ORDER = NoteParent(find=orders.order_or_404, repository=OrderNoteRepository)
+VENDOR = NoteParent(find=vendors.vendor_or_404, repository=VendorNoteRepository)
 
 
 async def _scope(

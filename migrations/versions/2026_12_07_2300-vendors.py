@@ -5,7 +5,8 @@ contact types (a company's categories, managed in the settings), tags (the compa
 tag vocabulary) and custom fields (entity `vendor`, added to the custom field check). `q`
 searches a generated `search_text` column through a pg_trgm GIN index, as customers do
 (pg_trgm comes from migration 0002). A contact type that vendors carry cannot be deleted:
-its link has no cascade.
+its link has no cascade. Vendor notes (vendor_note) are notes as customers' and orders'
+are (app/kit/notes.py).
 
 Revision ID: 0014
 Revises: 0008
@@ -84,6 +85,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('company_id', 'vendor_id', 'tag_id', name=op.f('pk_vendor_tag'))
     )
     op.create_index(op.f('ix_vendor_tag_company_id_tag_id_vendor_id'), 'vendor_tag', ['company_id', 'tag_id', 'vendor_id'], unique=False)
+    op.create_table('vendor_note',
+    sa.Column('vendor_id', sa.Uuid(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('visibility', sa.String(length=10), nullable=False),
+    sa.Column('author_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('company_id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("visibility IN ('office', 'site')", name=op.f('ck_vendor_note_visibility')),
+    sa.ForeignKeyConstraint(['company_id', 'author_id'], ['user.company_id', 'user.id'], name=op.f('fk_vendor_note_company_id_author_id_user')),
+    sa.ForeignKeyConstraint(['company_id', 'vendor_id'], ['vendor.company_id', 'vendor.id'], name=op.f('fk_vendor_note_company_id_vendor_id_vendor'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_vendor_note_company_id_company'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_vendor_note')),
+    sa.UniqueConstraint('company_id', 'id', name=op.f('uq_vendor_note_company_id_id'))
+    )
+    op.create_index(op.f('ix_vendor_note_company_id_vendor_id_created_at_id'), 'vendor_note', ['company_id', 'vendor_id', 'created_at', 'id'], unique=False)
     # Custom fields on vendors: the entity check gains `vendor`.
     op.drop_constraint(op.f('ck_custom_field_entity'), 'custom_field', type_='check')
     op.create_check_constraint(op.f('ck_custom_field_entity'), 'custom_field', "entity IN ('customer', 'order', 'vendor')")
@@ -93,6 +112,8 @@ def downgrade() -> None:
     op.execute("DELETE FROM custom_field WHERE entity = 'vendor'")
     op.drop_constraint(op.f('ck_custom_field_entity'), 'custom_field', type_='check')
     op.create_check_constraint(op.f('ck_custom_field_entity'), 'custom_field', "entity IN ('customer', 'order')")
+    op.drop_index(op.f('ix_vendor_note_company_id_vendor_id_created_at_id'), table_name='vendor_note')
+    op.drop_table('vendor_note')
     op.drop_index(op.f('ix_vendor_tag_company_id_tag_id_vendor_id'), table_name='vendor_tag')
     op.drop_table('vendor_tag')
     op.drop_index(op.f('ix_vendor_contact_type_company_id_contact_type_id_vendor_id'), table_name='vendor_contact_type')

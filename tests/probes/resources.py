@@ -404,3 +404,11 @@ async def _vendor_body(tenant: Tenant) -> RequestKwargs:
             "contact_type_ids": [await tenant.id("contact_type_id")],
         }
     }
+
+
+@resource("vendor_note_id")
+async def _vendor_note(tenant: Tenant) -> str:
+    vendor_id = await tenant.id("vendor_id")
+    return await tenant.create(
+        f"/v1/vendors/{vendor_id}/notes", {"body": "Probe vendor note", "visibility": "office"}
+    )
