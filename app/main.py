@@ -52,7 +52,7 @@ from app.invoice_item.router import router as invoice_item_router
 from app.kit import problem
 from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.kit.pagination import CursorCodec
-from app.note.router import customer_notes, order_notes
+from app.note.router import customer_notes, order_notes, vendor_notes
 from app.notification.router import router as notification_router
 from app.order.appointment.router import availability_router, schedule_router
 from app.order.appointment.router import router as appointment_router
@@ -69,6 +69,8 @@ from app.storage.web import upload_body_limit
 from app.tag.router import router as tag_router
 from app.user.router import directory_router
 from app.user.router import router as user_router
+from app.vendor.contact_type.router import router as contact_type_router
+from app.vendor.router import router as vendor_router
 
 ROUTERS = (
     health_router,
@@ -109,6 +111,9 @@ ROUTERS = (
     notification_router,
     billing_router,
     webhooks_router,
+    vendor_router,
+    vendor_notes,
+    contact_type_router,
 )
 
 DESCRIPTION = """

@@ -37,6 +37,9 @@ from app.order.payment.models import Payment
 from app.order_status.models import OrderStatus
 from app.tag.models import Tag
 from app.user.models import User, UserGroup
+from app.vendor.contact_type.models import ContactType
+from app.vendor.models import Vendor, VendorContactType, VendorTag
+from app.vendor.note.models import VendorNote
 
 __all__ = [
     "ApiKey",
@@ -48,6 +51,7 @@ __all__ = [
     "ChecklistItem",
     "Company",
     "Contact",
+    "ContactType",
     "Counter",
     "CustomField",
     "Customer",
@@ -78,4 +82,8 @@ __all__ = [
     "UserGroup",
     "UserPosition",
     "UserTracking",
+    "Vendor",
+    "VendorContactType",
+    "VendorNote",
+    "VendorTag",
 ]

@@ -395,6 +395,22 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
             for n in range(3)
         ]
         client.references["tag_ids"] = [create("/v1/tags", {"name": f"Fuzz {n}"}) for n in range(2)]
+        client.references["contact_type_ids"] = [
+            create("/v1/contact-types", {"name": f"Fuzz {n}"}) for n in range(2)
+        ]
+        vendor_ids = [
+            create(
+                "/v1/vendors",
+                {
+                    "name": f"Fuzz Vendor {n}",
+                    "contact_type_ids": client.references["contact_type_ids"],
+                },
+            )
+            for n in range(2)
+        ]
+        client.path_ids["vendor_id"] = vendor_ids[0]
+        for n in range(2):
+            create(f"/v1/vendors/{vendor_ids[0]}/notes", {"body": f"Fuzz {n}"})
         users = []
         for n in range(2):
             users.append(

@@ -36,6 +36,8 @@ ORDERS_WRITE = Permission("orders:write", "Create and edit orders, line items, n
 ORDERS_DELETE = Permission("orders:delete", "Delete orders")
 PAYMENTS_READ = Permission("payments:read", "View payments")
 PAYMENTS_WRITE = Permission("payments:write", "Record and delete payments")
+VENDORS_READ = Permission("vendors:read", "View vendors, their notes and the contact types")
+VENDORS_WRITE = Permission("vendors:write", "Create, edit and delete vendors and their notes")
 INVOICE_ITEMS_WRITE = Permission("invoice_items:write", "Manage the invoice item catalog")
 REPORTS_READ = Permission("reports:read", "View sales and receivables reports")
 SETTINGS_WRITE = Permission(
@@ -58,6 +60,8 @@ CATALOGUE: tuple[Permission, ...] = (
     ORDERS_DELETE,
     PAYMENTS_READ,
     PAYMENTS_WRITE,
+    VENDORS_READ,
+    VENDORS_WRITE,
     INVOICE_ITEMS_WRITE,
     REPORTS_READ,
     SETTINGS_WRITE,

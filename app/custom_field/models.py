@@ -13,7 +13,7 @@ from app.kit.models import (
     tenant_table_args,
 )
 
-CUSTOM_FIELD_ENTITIES = ("customer", "order", "equipment")
+CUSTOM_FIELD_ENTITIES = ("customer", "order", "equipment", "vendor")
 CUSTOM_FIELD_TYPES = ("text", "number", "date", "boolean", "select")
 
 

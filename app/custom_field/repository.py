@@ -36,6 +36,13 @@ VALUE_TABLES: dict[str, TableClause] = {
         column("version", Integer),
         column("updated_at", DateTime(timezone=True)),
     ),
+    "vendor": table(
+        "vendor",
+        column("company_id", Uuid),
+        column("custom_fields", JSONB),
+        column("version", Integer),
+        column("updated_at", DateTime(timezone=True)),
+    ),
     # "order": no order table yet, so no order holds a value; add it here when orders land.
     "equipment": table(
         "equipment",

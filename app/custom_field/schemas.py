@@ -15,7 +15,7 @@ from app.kit.schemas import (
     WholeNumber,
 )
 
-CustomFieldEntity = Literal["customer", "order", "equipment"]
+CustomFieldEntity = Literal["customer", "order", "equipment", "vendor"]
 CustomFieldType = Literal["text", "number", "date", "boolean", "select"]
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"

@@ -98,6 +98,9 @@ class Problem(BaseModel):
         default=None,
         description="`conflict` on a service location delete: its geofences.",
     )
+    vendors_count: int | None = Field(
+        default=None, description="`conflict` on a contact type delete: vendors that have it."
+    )
     lines_count: int | None = Field(
         default=None, description="`conflict` on a catalog item delete: lines made from it."
     )

@@ -11,6 +11,7 @@ from app.kit.models import Base
 from app.kit.repository import ChildRepository
 from app.order.models import Order
 from app.order.note.models import OrderNote
+from app.vendor.note.models import VendorNote
 
 N = TypeVar("N", bound=Base)
 
@@ -93,3 +94,11 @@ class OrderNoteRepository(NotesRepository[OrderNote]):
     model = OrderNote
     label = "Order note"
     parent_key = "order_id"
+
+
+class VendorNoteRepository(NotesRepository[VendorNote]):
+    """The notes of one vendor."""
+
+    model = VendorNote
+    label = "Vendor note"
+    parent_key = "vendor_id"

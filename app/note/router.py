@@ -9,7 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from app.auth.dependencies import CustomersRead, CustomersWrite, OrdersRead, OrdersWrite
+from app.auth.dependencies import (
+    CustomersRead,
+    CustomersWrite,
+    OrdersRead,
+    OrdersWrite,
+    VendorsRead,
+    VendorsWrite,
+)
 from app.kit.dependencies import CursorCodecDep, IfMatch, PageParamsDep, SessionDep
 from app.kit.responses import as_page, set_etag
 from app.kit.schemas import Page
@@ -25,6 +32,7 @@ from app.note.schemas import (
     NoteUpdate,
     NoteVisibility,
     OrderNoteRead,
+    VendorNoteRead,
 )
 
 
@@ -221,4 +229,15 @@ order_notes = _notes_router(
     list_item=OrderNoteRead,
     reader=OrdersRead,
     writer=OrdersWrite,
+)
+vendor_notes = _notes_router(
+    parent=service.VENDOR,
+    collection="vendors",
+    parent_param="vendor_id",
+    note_param="vendor_note_id",
+    tag="vendors",
+    read=VendorNoteRead,
+    list_item=VendorNoteRead,
+    reader=VendorsRead,
+    writer=VendorsWrite,
 )

@@ -54,6 +54,10 @@ class CustomerNoteListItem(NoteRead):
     )
 
 
+class VendorNoteRead(NoteContent):
+    vendor_id: uuid.UUID
+
+
 class NoteCreate(InputSchema):
     body: NonBlankText = Field(max_length=NOTE_MAX_LENGTH)
     visibility: NoteVisibility | None = Field(

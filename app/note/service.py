@@ -24,9 +24,15 @@ from app.customer import service as customers
 from app.event import service as events
 from app.kit.concurrency import check_version
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
-from app.note.repository import CustomerNoteRepository, NotesRepository, OrderNoteRepository
+from app.note.repository import (
+    CustomerNoteRepository,
+    NotesRepository,
+    OrderNoteRepository,
+    VendorNoteRepository,
+)
 from app.note.schemas import NoteCreate, NoteUpdate
 from app.order import service as orders
+from app.vendor import service as vendors
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class NoteParent:
 
 CUSTOMER = NoteParent(find=customers.customer_or_404, repository=CustomerNoteRepository)
 ORDER = NoteParent(find=orders.order_or_404, repository=OrderNoteRepository)
+VENDOR = NoteParent(find=vendors.vendor_or_404, repository=VendorNoteRepository)
 
 
 def sees_office(principal: Principal) -> bool:

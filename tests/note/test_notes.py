@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.event.models import Event
 from tests.factories import Caller, api_key, create_customer, create_order, member, signup
+from tests.vendor.helpers import add_vendor
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,17 @@ CUSTOMER = Parent(
 ORDER = Parent(
     "orders", "order_id", "order_note", "orders", "orders:read", "orders:write", create_order
 )
-PARENTS = {"customer": CUSTOMER, "order": ORDER}
+
+
+async def _vendor(client: httpx.AsyncClient, caller: Caller) -> str:
+    vendor_id: str = (await add_vendor(client, caller))["id"]
+    return vendor_id
+
+
+VENDOR = Parent(
+    "vendors", "vendor_id", "vendor_note", "vendor", "vendors:read", "vendors:write", _vendor
+)
+PARENTS = {"customer": CUSTOMER, "order": ORDER, "vendor": VENDOR}
 
 
 @pytest.fixture(params=list(PARENTS))

@@ -435,3 +435,33 @@ async def _notification(tenant: Tenant) -> str:
     notification_id = next(n["id"] for n in listed.json()["data"] if n["order_id"] == order_id)
     tenant.created[notification_id] = f"the reminder scan, for company {tenant.label}"
     return str(notification_id)
+
+
+@resource("contact_type_id")
+async def _contact_type(tenant: Tenant) -> str:
+    return await tenant.create("/v1/contact-types", {"name": f"Probe {uuid.uuid4().hex[:8]}"})
+
+
+@resource("vendor_id")
+async def _vendor(tenant: Tenant) -> str:
+    return await tenant.create("/v1/vendors", (await _vendor_body(tenant))["json"])
+
+
+@body("vendors_create")
+async def _vendor_body(tenant: Tenant) -> RequestKwargs:
+    # A vendor has one or more contact types, which are the tenant's own rows.
+    return {
+        "json": {
+            "name": f"Probe Vendor {uuid.uuid4().hex[:8]}",
+            "phone": "+1 415 555 0101",
+            "contact_type_ids": [await tenant.id("contact_type_id")],
+        }
+    }
+
+
+@resource("vendor_note_id")
+async def _vendor_note(tenant: Tenant) -> str:
+    vendor_id = await tenant.id("vendor_id")
+    return await tenant.create(
+        f"/v1/vendors/{vendor_id}/notes", {"body": "Probe vendor note", "visibility": "office"}
+    )
