@@ -85,6 +85,7 @@ async def test_the_admins_are_notified_the_configured_days_before_once(
         "order_title": None,
         "customer_reminder_id": None,
         "equipment_id": piece["id"],
+        "geofence_event_id": None,
         "customer_id": customer_id,
         "customer_name": "Hale Heating",
     }
