@@ -52,7 +52,10 @@ from app.order.checklist.router import router as checklist_router
 from app.order.file import router as order_file
 from app.order.line.router import router as order_line_router
 from app.order.payment.router import router as payment_router
+from app.order.review.router import router as order_review_router
 from app.order.router import router as order_router
+from app.order_form.router import referrals as referral_options_router
+from app.order_form.router import router as order_form_router
 from app.order_status.router import router as order_status_router
 from app.report.router import router as report_router
 from app.storage.local import LocalBlobStore
@@ -77,8 +80,11 @@ ROUTERS = (
     tag_router,
     custom_field_router,
     order_status_router,
+    order_form_router,
+    referral_options_router,
     invoice_item_router,
     order_router,
+    order_review_router,
     order_assignee_router,
     appointment_router,
     schedule_router,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import Base, IdMixin, TenantMixin, tenant_table_args
 
-NOTIFICATION_KINDS = ("order_reminder", "customer_reminder")
+NOTIFICATION_KINDS = ("order_reminder", "customer_reminder", "order_submitted")
 
 
 class Notification(IdMixin, TenantMixin, Base):
@@ -32,6 +32,8 @@ class Notification(IdMixin, TenantMixin, Base):
         ),
         CheckConstraint(
             "(kind = 'order_reminder' AND order_id IS NOT NULL AND customer_reminder_id IS NULL)"
+            " OR (kind = 'order_submitted' AND order_id IS NOT NULL"
+            " AND customer_reminder_id IS NULL)"
             " OR (kind = 'customer_reminder' AND customer_reminder_id IS NOT NULL"
             " AND order_id IS NULL)",
             name="subject",
@@ -44,7 +46,7 @@ class Notification(IdMixin, TenantMixin, Base):
             "due_on",
             "user_id",
             unique=True,
-            postgresql_where=text("order_id IS NOT NULL"),
+            postgresql_where=text("kind = 'order_reminder'"),
         ),
         Index(
             "uq_notification_customer_reminder",

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.kit.schemas import ReadSchema
 
-NotificationKind = Literal["order_reminder", "customer_reminder"]
+NotificationKind = Literal["order_reminder", "customer_reminder", "order_submitted"]
 
 
 class NotificationRead(ReadSchema):
@@ -20,7 +20,7 @@ class NotificationRead(ReadSchema):
     id: uuid.UUID
     kind: NotificationKind = Field(
         description="`order_reminder`: an order's reminder date; `customer_reminder`: a "
-        "reminder on a customer."
+        "reminder on a customer; `order_submitted`: an order from the public form to review."
     )
     due_on: date = Field(description="The reminder's date.")
     message: str

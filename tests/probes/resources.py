@@ -380,3 +380,8 @@ async def _notification(tenant: Tenant) -> str:
     notification_id = next(n["id"] for n in listed.json()["data"] if n["order_id"] == order_id)
     tenant.created[notification_id] = f"the reminder scan, for company {tenant.label}"
     return str(notification_id)
+
+
+@resource("referral_option_id")
+async def _referral_option(tenant: Tenant) -> str:
+    return await tenant.create("/v1/referral-options", {"label": f"probe {uuid.uuid4().hex[:8]}"})

@@ -1,0 +1,101 @@
+"""Form settings and referral options (seed 000: Settings -> Style, Settings -> Referrals)."""
+
+from __future__ import annotations
+
+import httpx
+
+from app.order_form.service import DEFAULT_REFERRALS
+from tests.factories import member, signup
+from tests.order_form.helpers import FORM, enable_form
+
+
+async def test_defaults_then_put_replaces_settings(client: httpx.AsyncClient) -> None:
+    admin = await signup(client)
+    first = await client.get("/v1/company/order-form", headers=admin.headers)
+    assert first.status_code == 200, first.text
+    assert first.json()["enabled"] is False
+    assert first.json()["referral_options"] == list(DEFAULT_REFERRALS)
+    saved = await enable_form(client, admin)
+    assert saved["enabled"] is True
+    assert saved["style"]["header_color"] == "#112233"
+    assert saved["style"]["corner_radius"] == 6  # default kept
+    assert saved["slug"]
+    again = await client.get("/v1/company/order-form", headers=admin.headers)
+    assert again.json() == saved
+    etag = again.headers["etag"]
+    stale = await client.put(
+        "/v1/company/order-form", headers={**admin.headers, "If-Match": '"999"'}, json=FORM
+    )
+    assert stale.status_code == 412
+    ok = await client.put(
+        "/v1/company/order-form", headers={**admin.headers, "If-Match": etag}, json=FORM
+    )
+    assert ok.status_code == 200, ok.text
+
+
+async def test_style_values_are_validated(client: httpx.AsyncClient) -> None:
+    admin = await signup(client)
+    for style, field in (
+        ({"button_color": "red;}</style><script>"}, "style.button_color"),
+        ({"font_family": "Comic Sans'; background:url(x)"}, "style.font_family"),
+        ({"corner_radius": 400}, "style.corner_radius"),
+        ({"custom_css": "body{}"}, "style.custom_css"),
+    ):
+        response = await client.put(
+            "/v1/company/order-form", headers=admin.headers, json={**FORM, "style": style}
+        )
+        assert response.status_code == 422, response.text
+        assert field in {e["field"] for e in response.json()["errors"]}, response.text
+    bad = await client.put(
+        "/v1/company/order-form",
+        headers=admin.headers,
+        json={**FORM, "allowed_origins": ["https://x.com; script-src *"]},
+    )
+    assert bad.status_code == 422
+    unknown = await client.put(
+        "/v1/company/order-form",
+        headers=admin.headers,
+        json={**FORM, "fields": {"cf.nope": {"shown": True}}},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "fields.cf.nope"
+    hidden_required = await client.put(
+        "/v1/company/order-form",
+        headers=admin.headers,
+        json={**FORM, "fields": {"email": {"shown": False, "required": True}}},
+    )
+    assert hidden_required.status_code == 422
+
+
+async def test_own_referral_options_replace_the_defaults(client: httpx.AsyncClient) -> None:
+    admin = await signup(client)
+    created = await client.post(
+        "/v1/referral-options", headers=admin.headers, json={"label": "Home show", "position": 2}
+    )
+    assert created.status_code == 201, created.text
+    await client.post("/v1/referral-options", headers=admin.headers, json={"label": "Radio"})
+    duplicate = await client.post(
+        "/v1/referral-options", headers=admin.headers, json={"label": "home SHOW"}
+    )
+    assert duplicate.status_code == 409
+    form = await client.get("/v1/company/order-form", headers=admin.headers)
+    assert form.json()["referral_options"] == ["Radio", "Home show"]
+    option_id = created.json()["id"]
+    off = await client.patch(
+        f"/v1/referral-options/{option_id}", headers=admin.headers, json={"active": False}
+    )
+    assert off.status_code == 200, off.text
+    form = await client.get("/v1/company/order-form", headers=admin.headers)
+    assert form.json()["referral_options"] == ["Radio"]
+    listed = await client.get("/v1/referral-options", headers=admin.headers)
+    assert [o["label"] for o in listed.json()] == ["Radio", "Home show"]
+    gone = await client.delete(f"/v1/referral-options/{option_id}", headers=admin.headers)
+    assert gone.status_code == 204
+
+
+async def test_settings_need_settings_write(client: httpx.AsyncClient) -> None:
+    admin = await signup(client)
+    reader = await member(client, admin, ["orders:read"])
+    response = await client.put("/v1/company/order-form", headers=reader.headers, json=FORM)
+    assert response.status_code == 403
+    assert response.json()["permission"] == "settings:write"
