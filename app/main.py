@@ -41,7 +41,11 @@ from app.group.router import router as group_router
 from app.health.router import router as health_router
 from app.invoice_item.router import router as invoice_item_router
 from app.kit import problem
-from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.kit.middleware import (
+    BodySizeLimitMiddleware,
+    HttpsOnlyMiddleware,
+    RequestContextMiddleware,
+)
 from app.kit.pagination import CursorCodec
 from app.note.router import customer_notes, order_notes
 from app.notification.router import router as notification_router
@@ -57,6 +61,8 @@ from app.order.router import router as order_router
 from app.order_form.router import referrals as referral_options_router
 from app.order_form.router import router as order_form_router
 from app.order_status.router import router as order_status_router
+from app.public import pages as public_pages
+from app.public.router import router as public_router
 from app.report.router import router as report_router
 from app.storage.local import LocalBlobStore
 from app.tag.router import router as tag_router
@@ -98,6 +104,8 @@ ROUTERS = (
     notification_router,
     billing_router,
     webhooks_router,
+    public_router,
+    public_pages.router,
 )
 
 DESCRIPTION = """
@@ -168,9 +176,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger=[(order_file.UPLOAD_PATH, order_file.upload_body_limit(settings))],
+        larger=[
+            (order_file.UPLOAD_PATH, order_file.upload_body_limit(settings)),
+            (public_pages.SUBMIT_PATH, settings.public_form_max_body_bytes),
+        ],
     )
     app.add_middleware(RequestContextMiddleware)
+    if settings.force_https:
+        # Inside ProxyHeadersMiddleware: the scheme is X-Forwarded-Proto from trusted proxies.
+        app.add_middleware(HttpsOnlyMiddleware, hsts_max_age=settings.hsts_max_age_seconds)
     # Outermost: the client's address behind the load balancer, whatever the server (granian
     # does not do it itself). Behind uvicorn, which does, a second pass changes nothing.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)

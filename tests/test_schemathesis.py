@@ -253,10 +253,13 @@ class FuzzClient:
             elif name == "timezone" and isinstance(sent, str) and sent not in _ZONES:
                 # Which names exist is the tz database's, not the contract's.
                 body[name] = "UTC"
-            elif name == "custom_fields" and isinstance(sent, dict):
+            elif isinstance(sent, dict) and (
+                name == "custom_fields" or (path, name) == ("/v1/company/order-form", "fields")
+            ):
                 # Checked against the company's own definitions, which no contract can
-                # list: a client sends values of fields it defined (none here).
-                body[name] = {}
+                # list: a client sends values of fields it defined (none here), and puts
+                # on its order form (`cf.<key>`) only custom fields it defined.
+                body[name] = {k: v for k, v in sent.items() if name == "fields" and k[:3] != "cf."}
             elif isinstance(sent, dict):
                 body[name] = self._positive_body(path, dict(sent))
         if path == "/v1/orders" and (body.get("location_id") or body.get("contact_id")):
@@ -384,6 +387,7 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         assert http.put("/v1/billing/payment-method", json={"payment_method_id": card}).is_success
         client.references["user_id"] = client.references["user_ids"] = users
         client.references["assigned_user_id"] = users
+        client.references["review_recipient_ids"] = users
         statuses = http.get("/v1/order-statuses", params={"limit": 200}).json()["data"]
         client.references["status_ids"] = [s["id"] for s in statuses]
         client.references["status_id"] = client.references["status_ids"]

@@ -9,9 +9,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StrictBool, model_validator
 
-from app.kit.schemas import InputSchema, NonBlankText, Omitted, ReadSchema, UpdateSchema
+from app.kit.schemas import (
+    InputSchema,
+    NonBlankText,
+    Omitted,
+    ReadSchema,
+    UpdateSchema,
+    WholeNumber,
+)
 
 Color = Annotated[
     str,
@@ -53,17 +60,19 @@ class FormStyle(InputSchema):
     background_color: Color = "#FFFFFF"
     text_color: Color = "#1F2328"
     font_family: Font = "system"
-    corner_radius: int = Field(default=6, ge=0, le=24, description="Pixels.")
+    corner_radius: Annotated[int, Field(strict=True, ge=0, le=24), WholeNumber] = Field(
+        default=6, description="Pixels."
+    )
 
 
 class FieldSetting(InputSchema):
-    shown: bool = True
-    required: bool = False
+    shown: StrictBool = True
+    required: StrictBool = Field(default=False, description="A required field is shown.")
 
     @model_validator(mode="after")
     def _required_is_shown(self) -> FieldSetting:
-        if self.required and not self.shown:
-            raise ValueError("a required field must be shown")
+        if self.required:
+            self.shown = True
         return self
 
 
@@ -82,12 +91,14 @@ FieldSettings = Annotated[
     AfterValidator(_field_names),
     Field(
         max_length=60,
+        json_schema_extra={"propertyNames": {"pattern": _FIELD_NAME.pattern}},
         description="Per field (`phone`, `email`, `address`, `message`, `preferred_date`, "
         "`referral`, or `cf.<key>` of a customer or order custom field): shown and required. "
         "A field left out is hidden. The customer's name is always asked.",
     ),
 ]
 Origin = Annotated[str, Field(pattern=_ORIGIN, max_length=200)]
+Position = Annotated[int, Field(strict=True, ge=0, le=10_000), WholeNumber]
 
 _EXAMPLE: dict[str, Any] = {
     "enabled": True,
@@ -107,7 +118,7 @@ _EXAMPLE: dict[str, Any] = {
 class OrderFormUpdate(InputSchema):
     """The whole settings (PUT replaces them)."""
 
-    enabled: bool
+    enabled: StrictBool
     fields: FieldSettings
     thank_you_message: NonBlankText = Field(max_length=2000)
     style: FormStyle = Field(default_factory=FormStyle)
@@ -155,15 +166,15 @@ class ReferralOptionRead(ReadSchema):
 
 class ReferralOptionCreate(InputSchema):
     label: NonBlankText = Field(max_length=100, description="Unique in the company, ignoring case.")
-    position: int = Field(default=0, ge=0, le=10_000)
-    active: bool = True
+    position: Position = 0
+    active: StrictBool = True
 
     model_config = {"json_schema_extra": {"examples": [{"label": "Home show", "position": 1}]}}
 
 
 class ReferralOptionUpdate(UpdateSchema):
     label: NonBlankText | Omitted = Field(default=None, max_length=100)
-    position: int | Omitted = Field(default=None, ge=0, le=10_000)
-    active: bool | Omitted = None
+    position: Position | Omitted = None
+    active: StrictBool | Omitted = None
 
     model_config = {"json_schema_extra": {"examples": [{"active": False}]}}

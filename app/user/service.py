@@ -231,3 +231,13 @@ async def set_active(
         events.record(session, principal, "enabled" if active else "disabled", user, before=before)
     group_ids = (await repository.group_ids([user.id]))[user.id]
     return user, group_ids
+
+
+async def review_recipients(
+    session: AsyncSession, company_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Who hears of something to review: the active users among `user_ids`; when none of
+    them is (or none is named), the company's active admins."""
+    repository = UserRepository(session, company_id)
+    named = await repository.active_ids(user_ids) if user_ids else []
+    return named or await repository.active_admin_ids()
