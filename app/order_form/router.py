@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, File, Response, UploadFile, status
 
 from app.auth.dependencies import OrdersRead, SettingsWrite
 from app.kit.dependencies import IfMatch, SessionDep
@@ -10,6 +11,7 @@ from app.kit.problem import problem_responses
 from app.kit.responses import set_etag
 from app.kit.unit_of_work import UnitOfWorkRoute
 from app.order_form import service
+from app.order_form.logo import service as logos
 from app.order_form.schemas import (
     FieldSetting,
     FormStyle,
@@ -19,6 +21,7 @@ from app.order_form.schemas import (
     ReferralOptionRead,
     ReferralOptionUpdate,
 )
+from app.storage.dependencies import BlobStoreDep
 
 router = APIRouter(
     prefix="/v1/company/order-form", route_class=UnitOfWorkRoute, tags=["order form"]
@@ -70,6 +73,38 @@ async def update_order_form(
     if found.version is not None:
         set_etag(response, found.version)
     return to_read(found)
+
+
+@router.put("/logo", operation_id="company_order_form_logo_put")
+async def put_logo(
+    file: Annotated[
+        UploadFile,
+        File(description="A PNG, JPEG, GIF or WebP image of at most 512 KiB."),
+    ],
+    principal: SettingsWrite,
+    session: SessionDep,
+    store: BlobStoreDep,
+    response: Response,
+) -> OrderFormRead:
+    """Set the form's logo. Its type is what its bytes are (not what the upload claims):
+    PNG, JPEG, GIF or WebP, else a 422; no SVG. Larger than 512 KiB is a 413."""
+    form = await logos.set_logo(session, principal, store, await file.read(logos.MAX_BYTES + 1))
+    set_etag(response, form.version)
+    return to_read(await service.get_settings(session, principal))
+
+
+@router.delete(
+    "/logo",
+    operation_id="company_order_form_logo_delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
+)
+async def delete_logo(
+    principal: SettingsWrite, session: SessionDep, store: BlobStoreDep
+) -> Response:
+    """Take the logo off the form."""
+    await logos.remove_logo(session, principal, store)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @referrals.get("", operation_id="referral_options_list")

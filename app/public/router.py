@@ -8,11 +8,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
+from fastapi.responses import StreamingResponse
 
 from app.auth.dependencies import PUBLIC
 from app.kit.dependencies import SessionDep, SettingsDep
 from app.kit.problem import problem_responses
 from app.kit.unit_of_work import UnitOfWorkRoute
+from app.order_form.logo import service as logos
 from app.order_form.service import PublicForm
 from app.order_form.submission.schemas import (
     PublicFieldRead,
@@ -23,6 +25,7 @@ from app.order_form.submission.schemas import (
 from app.public import submissions
 from app.public.dependencies import SUBMISSION_LIMITS, FormTokensDep, OrderFormDep, Slug
 from app.public.security import API_HEADERS, PREFLIGHT_HEADERS, cors_headers
+from app.storage.dependencies import BlobStoreDep
 
 router = APIRouter(
     prefix="/v1/public/forms",
@@ -118,3 +121,32 @@ async def preflight(slug: Slug, form: OrderFormDep, request: Request) -> Respons
     if "Access-Control-Allow-Origin" in headers:
         headers.update(PREFLIGHT_HEADERS)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers=headers)
+
+
+@router.get(
+    "/{slug}/logo",
+    operation_id="public_forms_logo",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The logo image.",
+            "content": {
+                "image/png": {"schema": {}},
+                "image/jpeg": {"schema": {}},
+                "image/gif": {"schema": {}},
+                "image/webp": {"schema": {}},
+            },
+        }
+    },
+)
+async def get_logo(slug: Slug, form: OrderFormDep, store: BlobStoreDep) -> StreamingResponse:
+    """The form's logo (404 when it has none), with the type its bytes were checked to be."""
+    chunks, media_type = await logos.open_logo(form, store)
+    return StreamingResponse(
+        chunks,
+        headers={
+            "Content-Type": media_type,
+            "Cache-Control": "public, max-age=300",
+            **API_HEADERS,
+        },
+    )

@@ -99,3 +99,42 @@ async def test_settings_need_settings_write(client: httpx.AsyncClient) -> None:
     response = await client.put("/v1/company/order-form", headers=reader.headers, json=FORM)
     assert response.status_code == 403
     assert response.json()["permission"] == "settings:write"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def test_logo_is_type_and_size_checked_and_served(client: httpx.AsyncClient) -> None:
+    admin = await signup(client)
+    form = await enable_form(client, admin)
+    svg = await client.put(
+        "/v1/company/order-form/logo",
+        headers=admin.headers,
+        files={"file": ("logo.png", b"<svg onload=alert(1)></svg>", "image/png")},
+    )
+    assert svg.status_code == 422
+    assert svg.json()["errors"][0]["field"] == "file"
+    huge = await client.put(
+        "/v1/company/order-form/logo",
+        headers=admin.headers,
+        files={"file": ("logo.png", PNG + b"\x00" * 600_000, "image/png")},
+    )
+    assert huge.status_code == 413
+    saved = await client.put(
+        "/v1/company/order-form/logo",
+        headers=admin.headers,
+        files={"file": ("logo.bin", PNG, "text/html")},
+    )
+    assert saved.status_code == 200, saved.text
+    logo_url = saved.json()["logo_url"]
+    assert logo_url == f"/v1/public/forms/{form['slug']}/logo"
+    served = await client.get(logo_url)
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "image/png"  # what it is, not what was claimed
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert served.content == PNG
+    page = await client.get(f"/f/{form['slug']}")
+    assert f'<img src="{logo_url}" alt="">' in page.text
+    removed = await client.delete("/v1/company/order-form/logo", headers=admin.headers)
+    assert removed.status_code == 204
+    assert (await client.get(logo_url)).status_code == 404

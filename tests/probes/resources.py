@@ -385,3 +385,8 @@ async def _notification(tenant: Tenant) -> str:
 @resource("referral_option_id")
 async def _referral_option(tenant: Tenant) -> str:
     return await tenant.create("/v1/referral-options", {"label": f"probe {uuid.uuid4().hex[:8]}"})
+
+
+@body("company_order_form_logo_put")
+async def _order_form_logo(_: Tenant) -> RequestKwargs:
+    return {"files": {"file": ("logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, "image/png")}}

@@ -50,6 +50,7 @@ PUBLIC_OPERATIONS = frozenset(
         "public_forms_get",
         "public_forms_submit",
         "public_forms_submit_preflight",
+        "public_forms_logo",
         "public_form_page",
         "public_form_page_submit",
     }
