@@ -41,7 +41,9 @@ migrate: .venv
 # Load benchmark of the customer and order APIs against their floor (seeds 1M customers on
 # first run; not part of CI), the export, the scale-out run (uvicorn and granian, 1 and 2
 # processes behind one port) and the reminder scan, then Stripe webhook ingest and the
-# worker. Results go to bench/results/; `python -m bench.run --help` for a part of it.
+# worker, then public order form submissions (bench/submissions.py). Results go to
+# bench/results/; `python -m bench.run --help` for a part of it.
 bench: .venv
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.submissions
