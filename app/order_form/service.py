@@ -202,8 +202,14 @@ async def public_form(session: AsyncSession, slug: str) -> PublicForm:
     fields = [PublicField("name", BUILTIN_LABELS["name"], "text", required=True)]
     types = {"phone": "tel", "email": "email", "message": "textarea", "preferred_date": "date"}
     referrals = await effective_referrals(session, company.id)
-    for name, raw in form.fields.items():
-        setting = FieldSetting.model_validate(raw)
+    # A stable order whatever the settings' JSON kept: contact details, the company's own
+    # fields (in their definitions' order), then the request itself.
+    custom = [n for n in definitions if n in form.fields]
+    ordered = ["email", "phone", "address", *custom, "preferred_date", "message", "referral"]
+    for name in ordered:
+        if name not in form.fields:
+            continue
+        setting = FieldSetting.model_validate(form.fields[name])
         if not setting.shown:
             continue
         if name in BUILTIN_LABELS:
@@ -212,7 +218,7 @@ async def public_form(session: AsyncSession, slug: str) -> PublicForm:
             kind = "select" if name == "referral" else types.get(name, "text")
             options = referrals if name == "referral" else []
             fields.append(PublicField(name, BUILTIN_LABELS[name], kind, setting.required, options))
-        elif name in definitions:
+        else:
             d = definitions[name]
             fields.append(
                 PublicField(name, d.label, d.type, setting.required, list(d.options), d.entity)

@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from tests.conftest import client_for, make_settings, running
-from tests.factories import create_customer
+from tests.factories import create_customer, signup
+from tests.order_form.helpers import enable_form
 from tests.public.helpers import aged_token, company_with_form, submit, visitor_ip
 
 
@@ -227,3 +228,58 @@ async def test_limits_per_ip_and_per_form(database_url: str, redis_url: str) -> 
         assert spread.count(202) == 10  # the form's 30 a minute, 20 of them used above
         async with client_for(app, client_ip=visitor_ip()) as http:
             assert len(await _orders(http, admin.headers)) == 30
+
+
+async def test_custom_fields_on_the_form(client: httpx.AsyncClient, app: FastAPI) -> None:
+    admin = await signup(client)
+    for entity, key, kind, options in (
+        ("customer", "gate_code", "text", []),
+        ("order", "rooms", "number", []),
+        ("order", "colour", "select", ["Red", "Blue"]),
+    ):
+        created = await client.post(
+            "/v1/custom-fields",
+            headers=admin.headers,
+            json={"entity": entity, "key": key, "label": key.title(), "type": kind}
+            | ({"options": options} if options else {}),
+        )
+        assert created.status_code == 201, created.text
+    form = await enable_form(
+        client,
+        admin,
+        fields={
+            "email": {"required": True},
+            "cf.gate_code": {},
+            "cf.rooms": {"required": True},
+            "cf.colour": {},
+        },
+    )
+    slug = form["slug"]
+    definition = (await client.get(f"/v1/public/forms/{slug}")).json()
+    assert [(f["name"], f["type"], f["required"]) for f in definition["fields"]] == [
+        ("name", "text", True),
+        ("email", "email", True),
+        ("cf.colour", "select", False),
+        ("cf.gate_code", "text", False),
+        ("cf.rooms", "number", True),
+    ]
+    missing = await submit(client, app, slug, custom_fields={"gate_code": "1234"})
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "custom_fields.rooms"
+    for rooms in ("nan", "Infinity", "three"):
+        refused = await submit(client, app, slug, custom_fields={"rooms": rooms})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "custom_fields.rooms"
+    wrong = await submit(client, app, slug, custom_fields={"rooms": 3, "colour": "Green"})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "custom_fields.colour"
+    sent = await submit(
+        client, app, slug, custom_fields={"gate_code": "1234", "rooms": "3", "colour": "Red"}
+    )  # "3": as a plain HTML form sends it
+    assert sent.status_code == 202, sent.text
+    order = (
+        await client.get(f"/v1/orders/{sent.json()['reference']}", headers=admin.headers)
+    ).json()
+    assert order["custom_fields"] == {"rooms": 3, "colour": "Red"}
+    customer = await client.get(f"/v1/customers/{order['customer_id']}", headers=admin.headers)
+    assert customer.json()["custom_fields"] == {"gate_code": "1234"}

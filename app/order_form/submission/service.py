@@ -7,6 +7,8 @@ changed."""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -77,9 +79,33 @@ def check(form: PublicForm, body: SubmissionCreate) -> None:
         raise ValidationFailed(errors)
 
 
+def _from_form(value: Any, kind: str) -> Any:
+    """A value as an HTML form sends it (text) in the custom field's own type, when it reads
+    as one; otherwise as sent, for the custom field's check to name."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if kind == "boolean" and text in {"true", "false"}:
+        return text == "true"
+    if kind == "number":
+        with contextlib.suppress(ValueError):
+            return int(text)
+        with contextlib.suppress(ValueError):
+            number = float(text)
+            if math.isfinite(number):  # "nan" and "inf" read as floats, but are no numbers
+                return number
+    return value
+
+
 def _values_for(form: PublicForm, body: SubmissionCreate, entity: str) -> dict[str, Any]:
-    keys = {f.name.removeprefix(CUSTOM_FIELD_PREFIX) for f in form.fields if f.entity == entity}
-    return {k: v for k, v in body.custom_fields.items() if k in keys and not _blank(v)}
+    kinds = {
+        f.name.removeprefix(CUSTOM_FIELD_PREFIX): f.type for f in form.fields if f.entity == entity
+    }
+    return {
+        k: _from_form(v, kinds[k])
+        for k, v in body.custom_fields.items()
+        if k in kinds and not _blank(v)
+    }
 
 
 async def submit(session: AsyncSession, form: PublicForm, body: SubmissionCreate) -> Submitted:
