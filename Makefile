@@ -41,12 +41,13 @@ migrate: .venv
 # Load benchmark of the customer and order APIs against their floor (seeds 1M customers on
 # first run; not part of CI), the export, the scale-out run (uvicorn and granian, 1 and 2
 # processes behind one port) and the reminder scan, then Stripe webhook ingest and the
-# worker, then the schedule list over 100,000 appointments and geofence evaluation
-# (positions/s with 10,000 fences, beside the raw candidate query). Results go to
-# bench/results/; `python -m bench.run --help` (or bench.webhooks, bench.schedule,
-# bench.geofences) for a part of it.
+# worker, then the schedule list over 100,000 appointments, geofence evaluation
+# (positions/s with 10,000 fences, beside the raw candidate query) and public order form
+# submissions. Results go to bench/results/; `python -m bench.run --help` (or
+# bench.webhooks, bench.schedule, bench.geofences, bench.submissions) for a part of it.
 bench: .venv
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.schedule
 	$(BIN)/python -m bench.geofences
+	$(BIN)/python -m bench.submissions

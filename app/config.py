@@ -102,6 +102,19 @@ class Settings(BaseSettings):
     # is what public rate limits count): comma-separated addresses or networks, "*" for any.
     # The name uvicorn reads too.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Redirect plain-HTTP requests (every route) to HTTPS and send HSTS. Behind a proxy the
+    # scheme comes from X-Forwarded-Proto, believed only from FORWARDED_ALLOW_IPS.
+    force_https: bool = False
+    hsts_max_age_seconds: int = 365 * 24 * 3600
+
+    # The public order form (app/public/): a submission sent sooner than this after its form
+    # was served is a bot's, and is dropped (answered 202 all the same); a form token is
+    # good for a day; submissions per minute per client IP and per form; body size.
+    public_form_min_fill_seconds: float = 3.0
+    public_form_token_ttl_seconds: int = 24 * 3600
+    public_form_submissions_per_ip_per_minute: int = 10
+    public_form_submissions_per_form_per_minute: int = 120
+    public_form_max_body_bytes: int = 64 * 1024
 
     log_level: str = "INFO"
     log_json: bool = True

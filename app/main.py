@@ -50,7 +50,11 @@ from app.group.router import router as group_router
 from app.health.router import router as health_router
 from app.invoice_item.router import router as invoice_item_router
 from app.kit import problem
-from app.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.kit.middleware import (
+    BodySizeLimitMiddleware,
+    HttpsOnlyMiddleware,
+    RequestContextMiddleware,
+)
 from app.kit.pagination import CursorCodec
 from app.note.router import customer_notes, order_notes, vendor_notes
 from app.notification.router import router as notification_router
@@ -61,8 +65,13 @@ from app.order.checklist.router import router as checklist_router
 from app.order.file import router as order_file
 from app.order.line.router import router as order_line_router
 from app.order.payment.router import router as payment_router
+from app.order.review.router import router as order_review_router
 from app.order.router import router as order_router
+from app.order_form.router import referrals as referral_options_router
+from app.order_form.router import router as order_form_router
 from app.order_status.router import router as order_status_router
+from app.public import pages as public_pages
+from app.public.router import router as public_router
 from app.report.router import router as report_router
 from app.storage.local import LocalBlobStore
 from app.storage.web import upload_body_limit
@@ -96,8 +105,11 @@ ROUTERS = (
     tag_router,
     custom_field_router,
     order_status_router,
+    order_form_router,
+    referral_options_router,
     invoice_item_router,
     order_router,
+    order_review_router,
     order_assignee_router,
     appointment_router,
     schedule_router,
@@ -114,6 +126,8 @@ ROUTERS = (
     vendor_router,
     vendor_notes,
     contact_type_router,
+    public_router,
+    public_pages.router,
 )
 
 DESCRIPTION = """
@@ -190,11 +204,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         larger=[
-            (path, upload_body_limit(settings))
-            for path in (order_file.UPLOAD_PATH, attachment.UPLOAD_PATH)
+            *(
+                (path, upload_body_limit(settings))
+                for path in (order_file.UPLOAD_PATH, attachment.UPLOAD_PATH)
+            ),
+            (public_pages.SUBMIT_PATH, settings.public_form_max_body_bytes),
         ],
     )
     app.add_middleware(RequestContextMiddleware)
+    if settings.force_https:
+        # Inside ProxyHeadersMiddleware: the scheme is X-Forwarded-Proto from trusted proxies.
+        app.add_middleware(HttpsOnlyMiddleware, hsts_max_age=settings.hsts_max_age_seconds)
     # Outermost: the client's address behind the load balancer, whatever the server (granian
     # does not do it itself). Behind uvicorn, which does, a second pass changes nothing.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)

@@ -34,6 +34,7 @@ from app.order.line.models import OrderLine
 from app.order.models import Order
 from app.order.note.models import OrderNote
 from app.order.payment.models import Payment
+from app.order_form.models import OrderForm, ReferralOption
 from app.order_status.models import OrderStatus
 from app.tag.models import Tag
 from app.user.models import User, UserGroup
@@ -71,10 +72,12 @@ __all__ = [
     "Order",
     "OrderAssignee",
     "OrderFile",
+    "OrderForm",
     "OrderLine",
     "OrderNote",
     "OrderStatus",
     "Payment",
+    "ReferralOption",
     "RefreshToken",
     "StripeEvent",
     "Tag",

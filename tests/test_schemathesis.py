@@ -181,6 +181,7 @@ class FuzzClient:
             case.query = self._positive_query(case.path, dict(case.query))
         if isinstance(case.body, dict):
             case.body = self._positive_body(case.path, _valid_polygon(dict(case.body)))
+        _an_image_for_a_logo(case)
         if case.path == "/v1/webhooks/stripe" and isinstance(case.body, dict):
             # Stripe signs what it sends; the signature covers the bytes the transport
             # sends for a JSON body (`requests`: json.dumps with its default separators).
@@ -290,10 +291,13 @@ class FuzzClient:
             elif name == "timezone" and isinstance(sent, str) and sent not in _ZONES:
                 # Which names exist is the tz database's, not the contract's.
                 body[name] = "UTC"
-            elif name == "custom_fields" and isinstance(sent, dict):
+            elif isinstance(sent, dict) and (
+                name == "custom_fields" or (path, name) == ("/v1/company/order-form", "fields")
+            ):
                 # Checked against the company's own definitions, which no contract can
-                # list: a client sends values of fields it defined (none here).
-                body[name] = {}
+                # list: a client sends values of fields it defined (none here), and puts
+                # on its order form (`cf.<key>`) only custom fields it defined.
+                body[name] = {k: v for k, v in sent.items() if name == "fields" and k[:3] != "cf."}
             elif isinstance(sent, dict):
                 body[name] = self._positive_body(path, dict(sent))
         if path == "/v1/orders" and (body.get("location_id") or body.get("contact_id")):
@@ -323,6 +327,15 @@ def _valid_polygon(body: dict[str, Any]) -> dict[str, Any]:
 
 def _fuzz_circle(north: float) -> dict[str, Any]:
     return {"type": "Circle", "latitude": 45.0 + north, "longitude": 7.0, "radius_m": 200}
+
+
+def _an_image_for_a_logo(case: Case) -> None:
+    """A logo is an image, which its bytes decide and no contract can say: the generated
+    text behind a GIF signature (ASCII, so the part stays a string as the contract says)."""
+    if case.path == "/v1/company/order-form/logo" and isinstance(case.body, dict):
+        sent = case.body.get("file")
+        if isinstance(sent, str):
+            case.body = {**case.body, "file": "GIF89a" + sent}
 
 
 def _scan_reminders(database_url: str) -> None:
@@ -476,6 +489,7 @@ def fuzz_client(live_server: str, database_url: str, fake_stripe: FakeStripe) ->
         client.references["assigned_user_id"] = users
         client.references["warranty_expiry_recipient_ids"] = users
         client.references["notify_user_ids"] = users
+        client.references["review_recipient_ids"] = users
         statuses = http.get("/v1/order-statuses", params={"limit": 200}).json()["data"]
         client.references["status_ids"] = [s["id"] for s in statuses]
         client.references["status_id"] = client.references["status_ids"]

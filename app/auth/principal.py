@@ -21,3 +21,17 @@ class Principal:
     def credential_id(self) -> uuid.UUID:
         """The credential that made the request: rate limits are counted against it."""
         return self.api_key_id or self.user_id
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Someone without an account acting on a company's public page (its order form). What
+    they do is audited with no user or key as its actor."""
+
+    company_id: uuid.UUID
+    user_id: None = None
+    api_key_id: None = None
+
+
+# Whoever a change is recorded against: a signed-in caller, or a public page's visitor.
+Actor = Principal | Visitor

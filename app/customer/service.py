@@ -8,19 +8,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.principal import Principal
+from app.auth.principal import Actor, Principal
 from app.custom_field import service as custom_fields
 from app.customer.attachment import service as attachments
+from app.customer.contact.models import Contact
+from app.customer.location.models import Location
 from app.customer.models import RECORD_FIELDS, Customer
+from app.customer.note.models import Note
 from app.customer.queries import (
     Derived,
     derived_values,
     is_lead_clause,
     name_key,
 )
+from app.customer.reminder.models import CustomerReminder
 from app.customer.repository import (
     SORTS,
     CustomerRepository,
@@ -82,7 +86,7 @@ def _duplicate_conflict(matches: Sequence[Customer]) -> Conflict:
 
 
 async def create_customer(
-    session: AsyncSession, principal: Principal, body: CustomerCreate
+    session: AsyncSession, principal: Actor, body: CustomerCreate
 ) -> CustomerView:
     """Create a customer with the next number of the company.
 
@@ -385,6 +389,47 @@ async def find_customer(
 ) -> Customer | None:
     """The company's customer row, or None (for a caller that names the field at fault)."""
     return await CustomerRepository(session, company_id).get(customer_id)
+
+
+async def find_by_contact(
+    session: AsyncSession, company_id: uuid.UUID, *, email: str | None, phone: str | None
+) -> Customer | None:
+    """The company's first customer (by number) whose email (ignoring case) or phone
+    (E.164) is exactly this one, for a public form that links rather than duplicates."""
+    clauses = []
+    if email:
+        clauses.append(Customer.email == email.lower())
+    if phone:
+        clauses.append(Customer.phone == phone)
+    if not clauses:
+        return None
+    repository = CustomerRepository(session, company_id)
+    stmt = repository.select().where(or_(*clauses)).order_by(Customer.number).limit(1)
+    found: Customer | None = await session.scalar(stmt)
+    return found
+
+
+async def delete_if_bare(
+    session: AsyncSession, principal: Principal, customer_id: uuid.UUID
+) -> bool:
+    """Delete the customer (audited) when nothing hangs off it: no order, contact, service
+    location, note or reminder. True when it was deleted; False (and nothing changed) when
+    something does, or it is gone already. Locks the customer's row."""
+    repository = CustomerRepository(session, principal.company_id)
+    customer = await repository.get(customer_id, for_update=True)
+    if customer is None:
+        return False
+    for model in (Order, Contact, Location, Note, CustomerReminder):
+        owned = select(model.id).where(
+            model.company_id == customer.company_id, model.customer_id == customer.id
+        )
+        if await session.scalar(owned.limit(1)) is not None:
+            return False
+    before = events.snapshot(customer)
+    await repository.delete(customer)
+    await session.flush()
+    events.record(session, principal, "deleted", customer, before=before, deleted=True)
+    return True
 
 
 async def default_customer(session: AsyncSession, company_id: uuid.UUID) -> Customer | None:

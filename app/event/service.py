@@ -14,7 +14,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import permissions
-from app.auth.principal import Principal
+from app.auth.principal import Actor, Principal
 from app.event.models import Event
 from app.event.repository import EventRepository
 from app.kit.context import request_id_var
@@ -60,7 +60,7 @@ def snapshot(entity: Base, **extra: Any) -> dict[str, Any]:
 
 def record(
     session: AsyncSession,
-    actor: Principal,
+    actor: Actor,
     action: str,
     entity: Base,
     *,

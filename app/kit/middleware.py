@@ -127,3 +127,54 @@ class BodySizeLimitMiddleware:
 
 def _detail(max_bytes: int) -> str:
     return f"The request body is larger than {max_bytes} bytes."
+
+
+class HttpsOnlyMiddleware:
+    """FORCE_HTTPS (seed 000: "CustomerTrackr forces HTTPS for all requests"): a plain-HTTP
+    request, whatever the route, is redirected to the same URL over HTTPS (308, so a POST
+    stays a POST), and every HTTPS response carries HSTS. The scheme is the one the server
+    saw, or X-Forwarded-Proto from a trusted proxy: it must run inside ProxyHeadersMiddleware,
+    which believes that header only from FORWARDED_ALLOW_IPS."""
+
+    def __init__(self, app: ASGIApp, *, hsts_max_age: int) -> None:
+        self.app = app
+        self.hsts = f"max-age={hsts_max_age}; includeSubDomains"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope.get("scheme") != "https":
+            await self._redirect(scope, send)
+            return
+
+        async def send_with_hsts(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Strict-Transport-Security"] = self.hsts
+            await send(message)
+
+        await self.app(scope, receive, send_with_hsts)
+
+    @staticmethod
+    async def _redirect(scope: Scope, send: Send) -> None:
+        host = Headers(scope=scope).get("host")
+        if not host or not _VALID_HOST.match(host):
+            server = scope.get("server") or ("localhost", None)
+            host = str(server[0])
+        else:
+            host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        target = f"https://{host}{scope.get('root_path', '')}{scope['path']}"
+        if scope.get("query_string"):
+            target += "?" + scope["query_string"].decode("latin-1")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 308,
+                "headers": [(b"location", target.encode("latin-1")), (b"content-length", b"0")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+
+# A Host header worth redirecting to: a name or address, an optional port; nothing else.
+_VALID_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")

@@ -8,11 +8,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.kit.models import Base, IdMixin, TenantMixin, tenant_table_args
 
-NOTIFICATION_KINDS = ("order_reminder", "customer_reminder", "warranty_expiry", "geofence_event")
-# Exactly one subject, the one its kind names (also what migration 0009 builds).
+NOTIFICATION_KINDS = (
+    "order_reminder",
+    "customer_reminder",
+    "warranty_expiry",
+    "geofence_event",
+    "order_submitted",
+)
+# Exactly one subject, the one its kind names (also what migration 0013 builds).
 SUBJECT_CHECK = (
     "num_nonnulls(order_id, customer_reminder_id, equipment_id, geofence_event_id) = 1"
-    " AND (kind <> 'order_reminder' OR order_id IS NOT NULL)"
+    " AND (kind NOT IN ('order_reminder', 'order_submitted') OR order_id IS NOT NULL)"
     " AND (kind <> 'customer_reminder' OR customer_reminder_id IS NOT NULL)"
     " AND (kind <> 'warranty_expiry' OR equipment_id IS NOT NULL)"
     " AND (kind <> 'geofence_event' OR geofence_event_id IS NOT NULL)"
@@ -63,7 +69,7 @@ class Notification(IdMixin, TenantMixin, Base):
             "due_on",
             "user_id",
             unique=True,
-            postgresql_where=text("order_id IS NOT NULL"),
+            postgresql_where=text("kind = 'order_reminder'"),
         ),
         Index(
             "uq_notification_customer_reminder",

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from app.kit.schemas import ReadSchema
 
 NotificationKind = Literal[
-    "order_reminder", "customer_reminder", "warranty_expiry", "geofence_event"
+    "order_reminder", "customer_reminder", "warranty_expiry", "geofence_event", "order_submitted"
 ]
 
 
@@ -23,7 +23,8 @@ class NotificationRead(ReadSchema):
     kind: NotificationKind = Field(
         description="`order_reminder`: an order's reminder date; `customer_reminder`: a "
         "reminder on a customer; `warranty_expiry`: a customer's equipment whose warranty "
-        "expires soon; `geofence_event`: a user entered or left a geofence."
+        "expires soon; `geofence_event`: a user entered or left a geofence; "
+        "`order_submitted`: an order from the public form to review."
     )
     due_on: date = Field(description="The reminder's date (a warranty's: its expiry date).")
     message: str

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import uuid
 import zoneinfo
-from datetime import UTC, datetime, tzinfo
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,30 @@ NEWEST_FIRST = Sort("-created_at", Notification.created_at, Notification.id, des
 
 def _repository(session: AsyncSession, principal: Principal) -> NotificationRepository:
     return NotificationRepository(session, principal.company_id, principal.user_id)
+
+
+def notify_submission(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    order_id: uuid.UUID,
+    user_ids: Sequence[uuid.UUID],
+    *,
+    message: str,
+    today: date,
+) -> None:
+    """Tell each of `user_ids` (the company's users) that an order came from the public
+    form and waits for review; written with the submission's transaction."""
+    session.add_all(
+        Notification(
+            company_id=company_id,
+            user_id=user_id,
+            kind="order_submitted",
+            order_id=order_id,
+            due_on=today,
+            message=message,
+        )
+        for user_id in dict.fromkeys(user_ids)
+    )
 
 
 async def list_notifications(

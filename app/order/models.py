@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Computed,
     Date,
@@ -33,6 +34,8 @@ from app.kit.models import (
 )
 
 ORDER_SOURCES = ("staff", "api", "public_form")
+# An order from the public form waits for review (`pending`) until a user accepts it.
+REVIEW_STATES = ("pending", "accepted")
 
 
 def order_fk(ondelete: str = "CASCADE") -> ForeignKeyConstraint:
@@ -83,6 +86,14 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
         ),
         user_fk("created_by"),
         CheckConstraint(f"source IN {ORDER_SOURCES!r}", name="source"),
+        CheckConstraint(f"review_state IN {REVIEW_STATES!r}", name="review_state"),
+        # The review queue: orders waiting for review, oldest first.
+        Index(
+            "ix_orders_review_pending",
+            "company_id",
+            "created_at",
+            postgresql_where=text("review_state = 'pending'"),
+        ),
         CheckConstraint("amount_paid >= 0 AND amount_paid <= total", name="amount_paid"),
         CheckConstraint("due_on IS NULL OR invoiced_on IS NOT NULL", name="due_on"),
         Index(None, "company_id", "created_at", "id"),
@@ -145,6 +156,13 @@ class Order(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
     status_id: Mapped[uuid.UUID]
     source: Mapped[str] = mapped_column(String(16), default="staff")
     referral: Mapped[str | None] = mapped_column(String(200))
+    # Null for orders that need no review (staff, API); see REVIEW_STATES.
+    review_state: Mapped[str | None] = mapped_column(String(16))
+    # The public-form submission that made this order also made its customer: rejecting
+    # the order deletes that customer too when nothing else hangs off it.
+    review_customer_created: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="false"
+    )
     reminder_on: Mapped[date | None] = mapped_column(Date)
     # The reminder date the scan last notified; the reminder is pending while it differs
     # from `reminder_on`, so a moved date notifies again. Set by the scan only.

@@ -38,6 +38,7 @@ ROW_COLUMNS = (
     "contact_id",
     "source",
     "referral",
+    "review_state",
     "reminder_on",
     "scheduled_on",
     "custom_fields",
@@ -69,6 +70,7 @@ class ListShape:
     customer: bool = False
     assignee: bool = False
     source: bool = False
+    review_state: bool = False
     created_from: bool = False
     created_to: bool = False
     reminder_from: bool = False
@@ -128,6 +130,8 @@ def _who_and_what(shape: ListShape) -> list[ColumnElement[bool]]:
         )
     if shape.source:
         clauses.append(Order.source == bindparam("source"))
+    if shape.review_state:
+        clauses.append(Order.review_state == bindparam("review_state"))
     return clauses
 
 
@@ -157,7 +161,7 @@ def _when_and_money(shape: ListShape) -> list[ColumnElement[bool]]:
 def list_statement(shape: ListShape) -> Prepared:
     """One page of the company's orders in keyset order, in one statement: values `limit`,
     and per the shape `after_key`/`after_id`, `q_pattern`, `q_number`, `status_ids`,
-    `stage`, `customer_id`, `assignee_id`, `source`, `created_from`, `created_to`,
+    `stage`, `customer_id`, `assignee_id`, `source`, `review_state`, `created_from`, `created_to`,
     `reminder_from`, `reminder_to`, `today` (for `overdue`)."""
     sort = SORTS[shape.sort]
     stmt = _rows()

@@ -24,6 +24,7 @@ from app.order.schemas import (
     OrderSource,
     OrderStatusBrief,
     OrderUpdate,
+    ReviewState,
     Stage,
 )
 from app.storage.dependencies import BlobStoreDep
@@ -48,6 +49,7 @@ def _fields(view: service.OrderView) -> dict[str, object]:
         "status": OrderStatusBrief.model_validate(view.status),
         "source": order.source,
         "referral": order.referral,
+        "review_state": order.review_state,
         "reminder_on": order.reminder_on,
         "scheduled_on": order.scheduled_on,
         "custom_fields": order.custom_fields,
@@ -92,6 +94,10 @@ async def order_filters(
         uuid.UUID | None, Query(description="Orders this user is associated with.")
     ] = None,
     source: OrderSource | None = None,
+    review_state: Annotated[
+        ReviewState | None,
+        Query(description="`pending`: the review queue of orders from the public form."),
+    ] = None,
     created_from: Annotated[DateTimeParam | None, Query(description="Created at or after.")] = None,
     created_to: Annotated[DateTimeParam | None, Query(description="Created before.")] = None,
     reminder_from: Annotated[DateParam | None, Query(description="Reminder on or after.")] = None,
@@ -108,6 +114,7 @@ async def order_filters(
         customer_id=customer_id,
         assignee_id=assignee,
         source=source,
+        review_state=review_state,
         created_from=created_from,
         created_to=created_to,
         reminder_from=reminder_from,

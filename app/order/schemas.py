@@ -14,6 +14,7 @@ from app.order.payment.schemas import InvoiceRead, PaymentRead
 
 OrderSource = Literal["staff", "api", "public_form"]
 Stage = Literal["quote", "open", "done", "lost"]
+ReviewState = Literal["pending", "accepted"]
 
 _EXAMPLE: dict[str, Any] = {
     "title": "Replace water heater",
@@ -120,6 +121,10 @@ class OrderRead(ReadSchema):
     status: OrderStatusBrief
     source: OrderSource
     referral: str | None
+    review_state: ReviewState | None = Field(
+        description="`pending` while an order from the public form waits for review "
+        "(`POST /v1/orders/{id}/review`), then `accepted`; null for other orders."
+    )
     reminder_on: date | None
     scheduled_on: date | None
     custom_fields: dict[str, Any]

@@ -82,6 +82,7 @@ class OrderFilters:
     customer_id: uuid.UUID | None = None
     assignee_id: uuid.UUID | None = None
     source: str | None = None
+    review_state: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     reminder_from: date | None = None
@@ -384,6 +385,7 @@ def _list_shape(f: OrderFilters, sort: str, after: bool, values: dict[str, Any])
         "customer_id": f.customer_id,
         "assignee_id": f.assignee_id,
         "source": f.source,
+        "review_state": f.review_state,
         "created_from": f.created_from,
         "created_to": f.created_to,
         "reminder_from": f.reminder_from,
@@ -400,6 +402,7 @@ def _list_shape(f: OrderFilters, sort: str, after: bool, values: dict[str, Any])
         customer=f.customer_id is not None,
         assignee=f.assignee_id is not None,
         source=f.source is not None,
+        review_state=f.review_state is not None,
         created_from=f.created_from is not None,
         created_to=f.created_to is not None,
         reminder_from=f.reminder_from is not None,

@@ -52,6 +52,18 @@ class UserRepository(TenantRepository[User]):
         )
         return {user.id: user for user in found}
 
+    async def active_ids(self, user_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+        """Those of `user_ids` that are active users of the company, by id."""
+        return sorted((await self.active_by_ids(user_ids)).keys())
+
+    async def active_admin_ids(self) -> list[uuid.UUID]:
+        rows = await self.session.scalars(
+            select(User.id)
+            .where(User.company_id == self.company_id, User.is_active, User.is_admin)
+            .order_by(User.id)
+        )
+        return list(rows.all())
+
     async def existing_group_ids(self, group_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         ids = set(group_ids)
         if not ids:

@@ -285,3 +285,13 @@ async def delete_user(
     await credentials.revoke_api_keys_created_by(session, principal.company_id, user.id, now)
     await session.flush()
     events.record(session, principal, "deleted", user, before=before, group_ids=[])
+
+
+async def review_recipients(
+    session: AsyncSession, company_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Who hears of something to review: the active users among `user_ids`; when none of
+    them is (or none is named), the company's active admins."""
+    repository = UserRepository(session, company_id)
+    named = await repository.active_ids(user_ids) if user_ids else []
+    return named or await repository.active_admin_ids()

@@ -465,3 +465,13 @@ async def _vendor_note(tenant: Tenant) -> str:
     return await tenant.create(
         f"/v1/vendors/{vendor_id}/notes", {"body": "Probe vendor note", "visibility": "office"}
     )
+
+
+@resource("referral_option_id")
+async def _referral_option(tenant: Tenant) -> str:
+    return await tenant.create("/v1/referral-options", {"label": f"probe {uuid.uuid4().hex[:8]}"})
+
+
+@body("company_order_form_logo_put")
+async def _order_form_logo(_: Tenant) -> RequestKwargs:
+    return {"files": {"file": ("logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, "image/png")}}

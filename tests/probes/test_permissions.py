@@ -46,6 +46,13 @@ PUBLIC_OPERATIONS = frozenset(
         "health_ready",
         # Stripe's webhooks: the Stripe-Signature on the body is the credential.
         "webhooks_stripe",
+        # The public order form (app/public/): its visitors have no account.
+        "public_forms_get",
+        "public_forms_submit",
+        "public_forms_submit_preflight",
+        "public_forms_logo",
+        "public_form_page",
+        "public_form_page_submit",
     }
 )
 # Routes any authenticated caller may call (`Authenticated`, i.e. `Authorize(None)`).
