@@ -23,6 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -210,13 +211,7 @@ def order_batch(dates: LocalDates, limit: int) -> Select[Any]:
         )
         .where(User.is_active)
     )
-    notified = (
-        pg_insert(Notification)
-        .from_select([*_INSERTED_COLUMNS, "order_id"], assignees)
-        .on_conflict_do_nothing()
-        .returning(Notification.id)
-        .cte("notified")
-    )
+    notified = _insert("order_id", assignees).returning(Notification.id).cte("notified")
     marked = (
         update(Order)
         .where(Order.company_id == due.c.company_id, Order.id == due.c.id)
@@ -269,13 +264,7 @@ def customer_reminder_batch(dates: LocalDates, limit: int) -> Select[Any]:
         .join(User, and_(User.company_id == due.c.company_id, User.id == due.c.assigned_user_id))
         .where(User.is_active)
     )
-    notified = (
-        pg_insert(Notification)
-        .from_select([*_INSERTED_COLUMNS, "customer_reminder_id"], users)
-        .on_conflict_do_nothing()
-        .returning(Notification.id)
-        .cte("notified")
-    )
+    notified = _insert("customer_reminder_id", users).returning(Notification.id).cte("notified")
     marked = (
         update(CustomerReminder)
         .where(CustomerReminder.company_id == due.c.company_id, CustomerReminder.id == due.c.id)
@@ -353,13 +342,7 @@ def warranty_batch(dates: LocalDates, limit: int) -> Select[Any]:
             or_(User.id == any_(due.c.recipients), and_(User.is_admin, ~any_named)),
         )
     )
-    notified = (
-        pg_insert(Notification)
-        .from_select([*_INSERTED_COLUMNS, "equipment_id"], users)
-        .on_conflict_do_nothing()
-        .returning(Notification.id)
-        .cte("notified")
-    )
+    notified = _insert("equipment_id", users).returning(Notification.id).cte("notified")
     marked = (
         update(Equipment)
         .where(Equipment.company_id == due.c.company_id, Equipment.id == due.c.id)
@@ -369,6 +352,17 @@ def warranty_batch(dates: LocalDates, limit: int) -> Select[Any]:
         .cte("marked")
     )
     return _counts(marked, notified)
+
+
+def _insert(subject: str, rows: Select[*tuple[Any, ...]]) -> Insert:
+    """A notification for each of `rows` (`_INSERTED_COLUMNS` and then the `subject`
+    column), except those already there: the partial unique indexes of each subject decide,
+    also when two scans or two batches run at once."""
+    return (
+        pg_insert(Notification)
+        .from_select([*_INSERTED_COLUMNS, subject], rows)
+        .on_conflict_do_nothing()
+    )
 
 
 def _counts(marked: Any, notified: Any) -> Select[Any]:
@@ -442,8 +436,4 @@ def geofence_event_batch(company_id: uuid.UUID, event_ids: list[uuid.UUID]) -> A
             (Geofence.alert_on == "both") | (Geofence.alert_on == GeofenceEvent.kind),
         )
     )
-    return (
-        pg_insert(Notification)
-        .from_select([*_INSERTED_COLUMNS, "geofence_event_id"], rows)
-        .on_conflict_do_nothing()
-    )
+    return _insert("geofence_event_id", rows)
