@@ -56,6 +56,12 @@ class Equipment(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
             ["location.company_id", "location.id"],
             ondelete="SET NULL (location_id)",
         ),
+        # Who sold or services it (issue 17's vendors); deleting the vendor clears the link.
+        ForeignKeyConstraint(
+            ["company_id", "vendor_id"],
+            ["vendor.company_id", "vendor.id"],
+            ondelete="SET NULL (vendor_id)",
+        ),
         CheckConstraint("warranty_months BETWEEN 1 AND 1200", name="warranty_months"),
         CheckConstraint(
             "warranty_months IS NULL OR (installed_on IS NOT NULL "
@@ -73,6 +79,13 @@ class Equipment(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
             "location_id",
             postgresql_where=text("location_id IS NOT NULL"),
         ),
+        # The list filter, and what a vendor's deletion looks up (the SET NULL).
+        Index(
+            "ix_equipment_company_id_vendor_id",
+            "company_id",
+            "vendor_id",
+            postgresql_where=text("vendor_id IS NOT NULL"),
+        ),
         # The scan's candidates: only warranties whose expiry was not notified yet are in
         # it, so its cost follows the number pending, not the table size.
         Index(
@@ -87,6 +100,7 @@ class Equipment(IdMixin, TenantMixin, TimestampMixin, VersionedMixin, Base):
 
     customer_id: Mapped[uuid.UUID]
     location_id: Mapped[uuid.UUID | None]
+    vendor_id: Mapped[uuid.UUID | None]
     type: Mapped[str] = mapped_column(String(100))
     manufacturer: Mapped[str | None] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))

@@ -32,6 +32,7 @@ def to_read(view: EquipmentView) -> EquipmentRead:
         id=equipment.id,
         customer_id=equipment.customer_id,
         location_id=equipment.location_id,
+        vendor_id=equipment.vendor_id,
         type=equipment.type,
         manufacturer=equipment.manufacturer,
         model=equipment.model,
@@ -57,6 +58,9 @@ async def list_equipment(
     location_id: Annotated[
         uuid.UUID | None, Query(description="Only the equipment at this service location.")
     ] = None,
+    vendor_id: Annotated[
+        uuid.UUID | None, Query(description="Only the equipment from this vendor.")
+    ] = None,
     warranty: Annotated[
         WarrantyFilter | None,
         Query(
@@ -72,6 +76,7 @@ async def list_equipment(
         principal,
         customer_id,
         location_id=location_id,
+        vendor_id=vendor_id,
         warranty=warranty,
         params=params,
         codec=codec,

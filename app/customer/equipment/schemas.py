@@ -54,12 +54,16 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
+_VENDOR = "The vendor who sold or services it (`/v1/vendors`); another company's is a 404."
+
+
 class EquipmentRead(ReadSchema):
     """A piece of equipment of the customer (seed 002's Equipment tab)."""
 
     id: uuid.UUID
     customer_id: uuid.UUID
     location_id: uuid.UUID | None = Field(description=_LOCATION)
+    vendor_id: uuid.UUID | None = Field(description=_VENDOR)
     type: str = Field(description=_TYPE)
     manufacturer: str | None
     model: str | None
@@ -88,6 +92,7 @@ class EquipmentCreate(InputSchema):
     serial_number: NonBlankText | None = Field(default=None, max_length=100)
     description: Text | None = Field(default=None, max_length=DESCRIPTION_MAX_LENGTH)
     location_id: uuid.UUID | None = Field(default=None, description=_LOCATION)
+    vendor_id: uuid.UUID | None = Field(default=None, description=_VENDOR)
     installed_on: DateParam | None = Field(default=None, description=_INSTALLED_ON)
     warranty_months: WarrantyMonths | None = None
     warranty_expires_on: DateParam | None = Field(default=None, description=_EXPIRES_ON)
@@ -113,6 +118,7 @@ class EquipmentUpdate(UpdateSchema):
             "serial_number",
             "description",
             "location_id",
+            "vendor_id",
             "installed_on",
             "warranty_months",
             "warranty_expires_on",
@@ -125,6 +131,7 @@ class EquipmentUpdate(UpdateSchema):
     serial_number: NonBlankText | None = Field(default=None, max_length=100)
     description: Text | None = Field(default=None, max_length=DESCRIPTION_MAX_LENGTH)
     location_id: uuid.UUID | None = Field(default=None, description=_LOCATION)
+    vendor_id: uuid.UUID | None = Field(default=None, description=_VENDOR)
     installed_on: DateParam | None = Field(default=None, description=_INSTALLED_ON)
     warranty_months: WarrantyMonths | None = None
     warranty_expires_on: DateParam | None = Field(default=None, description=_EXPIRES_ON)

@@ -35,6 +35,7 @@ from app.event import service as events
 from app.kit.clock import today_in
 from app.kit.concurrency import check_version
 from app.kit.pagination import CursorCodec, PageParams, PageResult, Sort
+from app.vendor import service as vendors
 
 ENTITY = "equipment"
 SORT = Sort("created_at", Equipment.created_at, Equipment.id)
@@ -86,6 +87,15 @@ async def _location(
     return location.id
 
 
+async def _vendor(
+    session: AsyncSession, company_id: uuid.UUID, vendor_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The vendor, which must be the company's (404 otherwise, as for any row named)."""
+    if vendor_id is None:
+        return None
+    return (await vendors.vendor_or_404(session, company_id, vendor_id)).id
+
+
 def _set_warranty(equipment: Equipment, warranty: warranties.Warranty, company: Company) -> None:
     equipment.warranty_months = warranty.months
     equipment.warranty_expires_on = warranty.expires_on
@@ -100,6 +110,7 @@ async def list_equipment(
     customer_id: uuid.UUID,
     *,
     location_id: uuid.UUID | None,
+    vendor_id: uuid.UUID | None,
     warranty: str | None,
     params: PageParams,
     codec: CursorCodec,
@@ -114,6 +125,8 @@ async def list_equipment(
     stmt = repository.select()
     if location_id is not None:
         stmt = stmt.where(Equipment.location_id == location_id)
+    if vendor_id is not None:
+        stmt = stmt.where(Equipment.vendor_id == vendor_id)
     expires_on = Equipment.warranty_expires_on
     if warranty == "expired":
         stmt = stmt.where(expires_on <= today)
@@ -146,12 +159,14 @@ async def create_equipment(
     customer, repository = await _scope(session, principal, customer_id)
     company = await companies.settings_of(session, principal.company_id, share=True)
     location_id = await _location(session, principal.company_id, body.location_id, customer)
+    vendor_id = await _vendor(session, principal.company_id, body.vendor_id)
     warranty = warranties.resolve(body.installed_on, body.warranty_months, body.warranty_expires_on)
     values = await custom_fields.validate_values(
         session, principal.company_id, ENTITY, body.custom_fields
     )
     equipment = Equipment(
         location_id=location_id,
+        vendor_id=vendor_id,
         installed_on=body.installed_on,
         custom_fields=values,
         **{field: getattr(body, field) for field in EQUIPMENT_FIELDS},
@@ -189,6 +204,8 @@ async def update_equipment(
         equipment.location_id = await _location(
             session, principal.company_id, changes["location_id"], customer
         )
+    if "vendor_id" in changes:
+        equipment.vendor_id = await _vendor(session, principal.company_id, changes["vendor_id"])
     installed_on = changes.get("installed_on", equipment.installed_on)
     if any(field in changes for field in WARRANTY_FIELDS):
         months, expires_on = changes.get("warranty_months"), changes.get("warranty_expires_on")

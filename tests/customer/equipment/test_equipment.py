@@ -31,6 +31,7 @@ async def test_equipment_is_added_read_changed_and_deleted(client: httpx.AsyncCl
     assert {k: v for k, v in created.items() if k not in ("id", "created_at", "updated_at")} == {
         "customer_id": customer_id,
         "location_id": site["id"],
+        "vendor_id": None,
         "type": "Heat pump",
         "manufacturer": "Daikin",
         "model": "Altherma 3",
