@@ -108,14 +108,14 @@ async def _lookup(
     while True:
         cached = await redis.get(key)
         if cached is not None:
-            return _decoded(cached, await redis.ttl(key))
+            return await _decoded(cached, redis, key)
         if await redis.set(f"{key}:lock", 1, nx=True, px=_millis(deadline - loop.time())):
             try:
                 entry, ttl = await _ask(gateway, settings, postal_code, country, deadline)
                 await redis.set(key, entry, ex=ttl)
             finally:
                 await redis.delete(f"{key}:lock")
-            return _decoded(entry.encode(), ttl)
+            return await _decoded(entry.encode(), redis, key)
         if loop.time() + POLL_SECONDS > deadline:
             raise WeatherUnavailable(settings.weather_failure_cache_seconds)
         await asyncio.sleep(POLL_SECONDS)
@@ -135,12 +135,15 @@ async def _ask(
     return report.model_dump_json(), settings.weather_cache_seconds
 
 
-def _decoded(entry: bytes, ttl: int) -> WeatherReport | None:
+async def _decoded(entry: bytes, redis: Redis, key: str) -> WeatherReport | None:
+    """The report a cache entry holds; None for an unknown code; a failure raises, with
+    Retry-After the time the failure is still kept (asked only then: a hit costs one
+    round trip)."""
     value = json.loads(entry)
     if value.get("state") == UNKNOWN:
         return None
     if value.get("state") == UNAVAILABLE:
-        raise WeatherUnavailable(max(ttl, 1))
+        raise WeatherUnavailable(max(await redis.ttl(key), 1))
     return WeatherReport.model_validate(value)
 
 
